@@ -1,0 +1,230 @@
+/*
+ * accc.h: the one internal header of acc, the transpiler.
+ *
+ * acc reads a .ac file (C11 plus `async` and `await`) through libclang and
+ * writes portable C: every async function becomes a frame struct, a
+ * constructor and a resume function; everything else is copied byte for
+ * byte.  The stages, in order (main.c):
+ *
+ *   parse    (parse.c)    libclang parse, our node tree for every function body
+ *   check    (check.c)    misuse of async/await becomes a located error
+ *   analyse  (analyse.c)  which locals live in the frame, await sites
+ *   lower    (lower.c)    statements and expressions to resume-function C
+ *   emit     (emit.c)     the output file: copies, frames, constructors, #line
+ *
+ * Data model: a Source (the file's bytes), Nodes (libclang cursors with file
+ * offsets), Fns (one per function defined in the main file), Vars (locals and
+ * parameters of an async function, each maybe a frame slot), temporaries
+ * (frame slots acc invents), and resume points (one per await).
+ */
+#ifndef ACCC_H
+#define ACCC_H
+
+#include <clang-c/Index.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* ---- util.c ------------------------------------------------------------- */
+
+typedef struct {
+    char *data;
+    size_t len, cap;
+} Buf;
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+void xfree(void *p);
+void arena_free_all(void); /* at exit: frees everything x-allocated */
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *fmt(const char *format, ...) __attribute__((format(printf, 1, 2)));
+void buf_put(Buf *b, const char *s);
+void buf_putn(Buf *b, const char *s, size_t n);
+void buf_printf(Buf *b, const char *format, ...) __attribute__((format(printf, 2, 3)));
+char *buf_take(Buf *b); /* returns the NUL-terminated data, leaves b empty */
+char *read_file(const char *path, size_t *len);
+/* The string of a CXString, copied; the CXString is disposed. */
+char *str_dispose(CXString s);
+
+/* Growable arrays of pointers. */
+typedef struct {
+    void **items;
+    int len, cap;
+} Vec;
+void vec_push(Vec *v, void *item);
+
+/* ---- diag.c ------------------------------------------------------------- */
+
+typedef struct Source {
+    const char *path; /* as given on the command line */
+    char *text;       /* the file's bytes, NUL-terminated */
+    size_t len;
+    CXFile file;      /* libclang's handle of the main file */
+} Source;
+
+extern int error_count;
+
+/* A user error at byte offset `off` of the main file: file:line:col, the line, a caret. */
+void error_at(const Source *src, unsigned off, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The same, for a location in any file (libclang diagnostics, headers). */
+void error_at_file(const char *path, unsigned line, unsigned col, const char *msg);
+/* An internal bug of acc: names the C file and line, exits 2. */
+#define die(...) die_at(__FILE__, __LINE__, __VA_ARGS__)
+_Noreturn void die_at(const char *file, int line, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+void line_col(const Source *src, unsigned off, unsigned *line, unsigned *col);
+/* Prints libclang's errors on the input; returns how many there were. */
+int report_clang_errors(CXTranslationUnit tu);
+
+/* ---- parse.c ------------------------------------------------------------ */
+
+typedef struct Node Node;
+typedef struct Fn Fn;
+typedef struct Var Var;
+
+enum {
+    MARK_NONE,
+    MARK_RUN,      /* acc_run(coro) */
+    MARK_SPAWN,    /* acc_spawn(coro) */
+    MARK_RUC,      /* acc_loop_run_until_complete(loop, coro) */
+    MARK_GATHER,   /* await acc_gather(coro, ...) */
+    MARK_WAIT_FOR, /* await acc_wait_for(coro, timeout) */
+};
+
+/* A cursor of a function body with what the later stages need of it. */
+struct Node {
+    CXCursor cur;
+    enum CXCursorKind kind;
+    unsigned begin, end; /* byte range in the main file (end exclusive) */
+    bool in_main;        /* both ends are in the main file */
+    bool faithful;       /* text [begin,end) spells exactly this node (not a macro body) */
+    Node *parent;
+    Node **kids;
+    int nkids;
+    /* filled by parse */
+    bool is_await;      /* `await E` */
+    Fn *async_callee;   /* a call of an async function: its Fn (declared or defined) */
+    int marker;         /* a call that takes coroutines: MARK_* */
+    Var *var;           /* a reference to, or the declaration of, a local or parameter */
+    bool is_func_name;  /* __func__ and friends */
+    /* filled by check and analyse */
+    bool coro_operand;  /* a coroutine expression: `f(x)` or `v = f(x)` under a marker */
+    bool awaited;       /* the call an await applies to */
+    Fn *inner_proto;    /* a block-scope prototype of an async function */
+    bool hoisted;       /* a type declaration moved to file scope: emits nothing */
+    bool split;         /* a declaration that must be emitted declarator by declarator */
+    bool has_await;     /* an evaluated await in this subtree */
+    bool needs_rewrite; /* some text in this subtree changes even without awaits */
+};
+
+/* A function declared (async ones) or defined (every one) in the translation unit. */
+struct Fn {
+    CXCursor cur;
+    char *name;
+    bool is_async;
+    bool is_runtime;     /* declared by acc.h */
+    bool is_static;
+    bool in_main;        /* declared in the main file */
+    bool declared_out;   /* its constructor prototype is in the output already */
+    Node *body;          /* the definition's body (main-file definitions only) */
+    unsigned begin, end; /* the whole definition or prototype in the main file */
+    /* filled by analyse and lower, async definitions only */
+    Vec vars;    /* Var*: parameters then locals, in declaration order */
+    Vec temps;   /* char*: frame slot declarations acc invented, e.g. "int acc_t3" */
+    Vec lines;   /* (uintptr_t) source line of each resume point, [0] unused */
+    Vec hoisted; /* char*: type declarations of the body, moved before the frame */
+    bool is_main;
+};
+
+struct Var {
+    CXCursor cur;
+    char *name;   /* as the user wrote it */
+    char *field;  /* the frame field, unique within the function */
+    CXType type;
+    bool is_param;
+    bool is_static; /* static or extern: stays a declaration in the resume function */
+    bool in_frame;
+    unsigned decl_end;  /* where the variable comes to life (after its initializer) */
+    unsigned scope_end; /* where its scope ends */
+};
+
+typedef struct Unit {
+    Source src;
+    CXIndex index;
+    CXTranslationUnit tu;
+    Vec fns;       /* Fn*: every function of interest */
+    Vec defs;      /* Fn*: definitions in the main file, in source order */
+    Vec protos;    /* Fn*: async prototypes in the main file (file scope) */
+    Vec inner_protos; /* Node*: block-scope async prototypes (DeclStmt) */
+    int nanon;        /* hoisted unnamed types so far */
+} Unit;
+
+typedef struct Options {
+    const char *input;
+    const char *output; /* NULL or "-": stdout */
+    const char *depfile;
+    bool md;
+    bool no_line;
+    Vec clang_args; /* char*: -I, -D, ... passed to the parser */
+} Options;
+
+int parse_unit(Unit *u, const Options *opt);
+void unit_dispose(Unit *u);
+char *node_text(const Unit *u, const Node *n);
+Fn *fn_of_decl(Unit *u, CXCursor decl);
+Node *peel(Node *n); /* skips ParenExpr and implicit casts */
+bool is_kind_expr(enum CXCursorKind k);
+unsigned cursor_offset(const Unit *u, CXCursor c);
+/* The coroutine operands of a marker call (comma operands before the final 0). */
+int marker_coros(Node *call, Node **out, int max);
+Node *marker_extra_arg(Node *call); /* loop of acc_run_until_complete, timeout of acc_wait_for */
+Node *call_callee_ref(Node *call);  /* the DeclRefExpr naming the callee, or NULL */
+int call_args(Node *call, Node ***args); /* the argument nodes */
+
+/* ---- check.c ------------------------------------------------------------ */
+
+void check_unit(Unit *u);
+const char *marker_name(int marker);
+
+/* ---- types.c ------------------------------------------------------------ */
+
+/* A declaration of `name` with type t, e.g. "int (*name)[3]"; name may be "". */
+char *declare(CXType t, const char *name);
+/* The same with top-level qualifiers dropped (frame slots must be assignable). */
+char *declare_slot(CXType t, const char *name);
+/* A slot holding a value of an expression of type t: arrays and functions
+   decay to pointers, qualifiers are dropped. */
+char *declare_value(CXType t, const char *name);
+/* Parameter types as adjusted (int a[] is int *a). */
+CXType decayed_param(CXType t);
+/* true if the type can be named at file scope (not declared inside a function body). */
+bool type_nameable(CXType t);
+/* From now on, declare() spells the type declared by `decl` as `name`, and
+   references to it in the source become `tag`. */
+void type_alias(CXCursor decl, const char *name, const char *tag);
+const char *alias_tag(CXCursor decl); /* NULL when decl has no alias */
+
+/* ---- analyse.c ---------------------------------------------------------- */
+
+void analyse_fn(Unit *u, Fn *fn);
+
+/* ---- lower.c ------------------------------------------------------------ */
+
+/* The body of fn's resume function (without the dispatch), C text. */
+char *lower_fn(Unit *u, Fn *fn, const Options *opt);
+/* Text of an await-free expression or statement with its rewrites applied
+   (locals in frames, __func__, coroutine operands).  fn may be NULL (plain function). */
+char *plain_text(Unit *u, Fn *fn, Node *n);
+
+/* ---- emit.c ------------------------------------------------------------- */
+
+/* The whole output file. */
+char *emit_unit(Unit *u, const Options *opt);
+/* The prototype of fn's constructor, e.g. "acc_frame *f__acc(int *acc_res, int a)". */
+char *ctor_proto(Fn *fn, bool with_names);
+/* `#line N "file"` with a newline before it when needed. */
+void emit_line(Buf *out, const Options *opt, const Source *src, unsigned line);
+
+#endif /* ACCC_H */

@@ -1,0 +1,214 @@
+/*
+ * check.c: the second stage.  Finds every misuse of async and await that C
+ * itself would accept (the parse view makes `await` an ordinary unary
+ * operator and `async` an attribute) and reports each at the token a reader
+ * should look at.  Later stages may assume what is checked here.
+ */
+#include "accc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    Unit *u;
+    Fn *fn;           /* the function being checked */
+    int in_stmt_expr; /* depth of GNU statement expressions */
+    int unevaluated;  /* depth of sizeof/_Alignof operands */
+} Check;
+
+const char *marker_name(int marker) {
+    switch (marker) {
+    case MARK_RUN: return "acc_run";
+    case MARK_SPAWN: return "acc_spawn";
+    case MARK_RUC: return "acc_loop_run_until_complete";
+    case MARK_GATHER: return "acc_gather";
+    case MARK_WAIT_FOR: return "acc_wait_for";
+    default: return "?";
+    }
+}
+
+static bool is_async_call(Node *n) {
+    return n && n->kind == CXCursor_CallExpr &&
+           (n->async_callee || n->marker == MARK_GATHER || n->marker == MARK_WAIT_FOR);
+}
+
+/* The async call of a coroutine expression `f(x)` or `v = f(x)`, or NULL. */
+static Node *coro_call(Node *e) {
+    Node *p = peel(e);
+    if (is_async_call(p))
+        return p;
+    if (p && p->kind == CXCursor_BinaryOperator &&
+        clang_getCursorBinaryOperatorKind(p->cur) == CXBinaryOperator_Assign && p->nkids == 2 &&
+        is_async_call(peel(p->kids[1])))
+        return peel(p->kids[1]);
+    return NULL;
+}
+
+/* Pass 1: the coroutine operands of acc_run, acc_spawn, acc_gather, ... */
+static void mark_coros(Check *ck, Node *n) {
+    if (n->marker) {
+        Node *coros[256];
+        int nc = marker_coros(n, coros, 256);
+        for (int i = 0; i < nc; i++) {
+            Node *call = coro_call(coros[i]);
+            if (!call) {
+                error_at(&ck->u->src, coros[i]->begin,
+                         "operand of '%s' must be a call of an async function",
+                         marker_name(n->marker));
+                continue;
+            }
+            call->coro_operand = true;
+            peel(coros[i])->coro_operand = true;
+        }
+    }
+    for (int i = 0; i < n->nkids; i++)
+        mark_coros(ck, n->kids[i]);
+}
+
+static void check_await(Check *ck, Node *n) {
+    const Source *src = &ck->u->src;
+    if (!ck->fn->is_async) {
+        error_at(src, n->begin, "'await' outside an async function");
+        return;
+    }
+    if (ck->in_stmt_expr) {
+        error_at(src, n->begin, "'await' inside a statement expression");
+        return;
+    }
+    if (ck->unevaluated) {
+        error_at(src, n->begin, "'await' in an operand that is never evaluated");
+        return;
+    }
+    Node *op = n->nkids ? peel(n->kids[0]) : NULL;
+    if (is_async_call(op)) {
+        op->awaited = true;
+        return;
+    }
+    if (op && op->kind == CXCursor_MemberRefExpr && op->nkids &&
+        is_async_call(peel(op->kids[0]))) {
+        Node *call = peel(op->kids[0]);
+        char *whole = node_text(ck->u, op);
+        char *callt = node_text(ck->u, call);
+        char *rest = xstrndup(src->text + call->end, op->end - call->end);
+        error_at(src, n->begin,
+                 "'await' applies to '%s', which is not an async call; did you mean "
+                 "'(await %s)%s'?",
+                 whole, callt, rest);
+        return;
+    }
+    error_at(src, n->begin, "'await' needs a call of an async function");
+}
+
+/* A reference to an async function that is not the callee of a call. */
+static void check_fn_ref(Check *ck, Node *n) {
+    CXCursor ref = clang_getCursorReferenced(n->cur);
+    if (clang_getCursorKind(ref) != CXCursor_FunctionDecl)
+        return;
+    Fn *f = fn_of_decl(ck->u, ref);
+    if (!f->is_async)
+        return;
+    Node *child = n, *p = n->parent;
+    while (p && (p->kind == CXCursor_UnexposedExpr || p->kind == CXCursor_ParenExpr)) {
+        child = p;
+        p = p->parent;
+    }
+    if (p && p->kind == CXCursor_CallExpr && p->nkids && p->kids[0] == child)
+        return;
+    error_at(&ck->u->src, n->begin,
+             "cannot take the address of async function '%s' (function pointers to async "
+             "functions are not supported)",
+             f->name);
+}
+
+static void check_call(Check *ck, Node *n) {
+    const Source *src = &ck->u->src;
+    if (is_async_call(n) && !n->awaited && !n->coro_operand) {
+        Node *ref = call_callee_ref(n);
+        const char *name = n->async_callee ? n->async_callee->name : marker_name(n->marker);
+        error_at(src, ref && ref->in_main ? ref->begin : n->begin,
+                 "call to async function '%s' is not awaited", name);
+    }
+    if (ck->fn->is_async) {
+        CXCursor callee = clang_getCursorReferenced(n->cur);
+        char *name = str_dispose(clang_getCursorSpelling(callee));
+        if (strcmp(name, "alloca") == 0 || strcmp(name, "__builtin_alloca") == 0)
+            error_at(src, n->begin, "alloca in async function '%s'", ck->fn->name);
+        xfree(name);
+    }
+}
+
+static void check_node(Check *ck, Node *n) {
+    const Source *src = &ck->u->src;
+    if (n->is_await)
+        check_await(ck, n);
+    switch (n->kind) {
+    case CXCursor_CallExpr:
+        break; /* after the children: awaits mark their operands first */
+    case CXCursor_DeclRefExpr:
+        check_fn_ref(ck, n);
+        break;
+    case CXCursor_VarDecl:
+        if (ck->fn->is_async && clang_getCursorType(n->cur).kind == CXType_VariableArray) {
+            char *name = str_dispose(clang_getCursorSpelling(n->cur));
+            error_at(src, cursor_offset(ck->u, n->cur),
+                     "variable-length array '%s' in async function '%s'", name, ck->fn->name);
+            xfree(name);
+        }
+        break;
+    case CXCursor_FunctionDecl: {
+        Fn *f = fn_of_decl(ck->u, n->cur);
+        if (f->is_async)
+            n->inner_proto = f;
+        break;
+    }
+    default:
+        break;
+    }
+    bool stmt_expr = n->kind == CXCursor_StmtExpr;
+    bool uneval = n->kind == CXCursor_UnaryExpr; /* sizeof, _Alignof */
+    ck->in_stmt_expr += stmt_expr;
+    ck->unevaluated += uneval;
+    for (int i = 0; i < n->nkids; i++)
+        check_node(ck, n->kids[i]);
+    ck->in_stmt_expr -= stmt_expr;
+    ck->unevaluated -= uneval;
+    if (n->kind == CXCursor_CallExpr)
+        check_call(ck, n);
+}
+
+/* The `...` of a variadic async function. */
+static void check_variadic(Unit *u, Fn *fn) {
+    CXType t = clang_getCursorType(fn->cur);
+    if (t.kind != CXType_FunctionProto || !clang_isFunctionTypeVariadic(t))
+        return;
+    CXToken *toks;
+    unsigned ntoks;
+    CXSourceRange r = clang_getRange(clang_getLocationForOffset(u->tu, u->src.file, fn->begin),
+                                     clang_getLocationForOffset(u->tu, u->src.file, fn->end));
+    clang_tokenize(u->tu, r, &toks, &ntoks);
+    unsigned off = fn->begin;
+    for (unsigned i = 0; i < ntoks; i++) {
+        char *s = str_dispose(clang_getTokenSpelling(u->tu, toks[i]));
+        bool dots = strcmp(s, "...") == 0;
+        xfree(s);
+        if (dots) {
+            clang_getFileLocation(clang_getTokenLocation(u->tu, toks[i]), NULL, NULL, NULL, &off);
+            break;
+        }
+    }
+    clang_disposeTokens(u->tu, toks, ntoks);
+    error_at(&u->src, off, "async function '%s' cannot be variadic", fn->name);
+}
+
+void check_unit(Unit *u) {
+    for (int i = 0; i < u->protos.len; i++)
+        check_variadic(u, u->protos.items[i]);
+    for (int i = 0; i < u->defs.len; i++) {
+        Fn *fn = u->defs.items[i];
+        if (fn->is_async)
+            check_variadic(u, fn);
+        Check ck = {u, fn, 0, 0};
+        mark_coros(&ck, fn->body);
+        check_node(&ck, fn->body);
+    }
+}

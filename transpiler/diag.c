@@ -1,0 +1,107 @@
+/*
+ * diag.c: every message acc prints about its input goes through here, in
+ * the format of gcc and clang (file:line:col: error: message, the source
+ * line, a caret), so editors and build logs read them like a compiler's.
+ * Bugs of acc itself go through die(), which names acc's own source line.
+ */
+#include "accc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int error_count;
+
+void line_col(const Source *src, unsigned off, unsigned *line, unsigned *col) {
+    unsigned l = 1, c = 1;
+    if (off > src->len)
+        off = (unsigned)src->len;
+    for (unsigned i = 0; i < off; i++) {
+        if (src->text[i] == '\n') {
+            l++;
+            c = 1;
+        } else {
+            c++;
+        }
+    }
+    *line = l;
+    *col = c;
+}
+
+/* Prints the source line that holds `line_start`, then a caret under column col. */
+static void show_line(const char *text, size_t len, size_t line_start, unsigned col) {
+    size_t e = line_start;
+    while (e < len && text[e] != '\n')
+        e++;
+    fprintf(stderr, "%.*s\n", (int)(e - line_start), text + line_start);
+    for (unsigned i = 1; i < col && line_start + i - 1 < e; i++)
+        fputc(text[line_start + i - 1] == '\t' ? '\t' : ' ', stderr);
+    fputs("^\n", stderr);
+}
+
+void error_at(const Source *src, unsigned off, const char *format, ...) {
+    unsigned line, col;
+    line_col(src, off, &line, &col);
+    fprintf(stderr, "%s:%u:%u: error: ", src->path, line, col);
+    va_list ap;
+    va_start(ap, format);
+    vfprintf(stderr, format, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    show_line(src->text, src->len, off - (col - 1), col);
+    error_count++;
+}
+
+void error_at_file(const char *path, unsigned line, unsigned col, const char *msg) {
+    if (line == 0) {
+        fprintf(stderr, "%s: error: %s\n", path, msg);
+        error_count++;
+        return;
+    }
+    fprintf(stderr, "%s:%u:%u: error: %s\n", path, line, col, msg);
+    size_t len;
+    char *text = read_file(path, &len);
+    if (text) {
+        size_t start = 0;
+        for (unsigned l = 1; l < line && start < len; start++)
+            if (text[start] == '\n')
+                l++;
+        if (start <= len)
+            show_line(text, len, start, col);
+        xfree(text);
+    }
+    error_count++;
+}
+
+_Noreturn void die_at(const char *file, int line, const char *format, ...) {
+    fprintf(stderr, "acc: internal error at %s:%d: ", file, line);
+    va_list ap;
+    va_start(ap, format);
+    vfprintf(stderr, format, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(2);
+}
+
+int report_clang_errors(CXTranslationUnit tu) {
+    int n = 0;
+    unsigned count = clang_getNumDiagnostics(tu);
+    for (unsigned i = 0; i < count; i++) {
+        CXDiagnostic d = clang_getDiagnostic(tu, i);
+        enum CXDiagnosticSeverity sev = clang_getDiagnosticSeverity(d);
+        if (sev >= CXDiagnostic_Error) {
+            CXFile file;
+            unsigned line, col;
+            clang_getExpansionLocation(clang_getDiagnosticLocation(d), &file, &line, &col, NULL);
+            char *path = file ? str_dispose(clang_getFileName(file)) : xstrdup("acc");
+            char *msg = str_dispose(clang_getDiagnosticSpelling(d));
+            error_at_file(path, file ? line : 0, col, msg);
+            xfree(path);
+            xfree(msg);
+            n++;
+        }
+        clang_disposeDiagnostic(d);
+    }
+    return n;
+}

@@ -1,0 +1,314 @@
+/*
+ * emit.c: the last stage.  Writes the output file: the input's bytes where
+ * nothing changes, and in place of each async function its frame struct,
+ * fninfo, constructor and resume function (plus the real main for an async
+ * main).  `#include <acc.h>` goes just before the first declaration acc
+ * rewrites, so that the user's own first lines (feature-test macros) come
+ * first, and `#line` directives map everything back to the .ac file.
+ */
+#include "accc.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *c_string(const char *s) {
+    Buf b = {0};
+    buf_put(&b, "\"");
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            buf_put(&b, "\\");
+        buf_putn(&b, s, 1);
+    }
+    buf_put(&b, "\"");
+    return buf_take(&b);
+}
+
+void emit_line(Buf *out, const Options *opt, const Source *src, unsigned line) {
+    if (opt->no_line)
+        return;
+    if (out->len && out->data[out->len - 1] != '\n')
+        buf_put(out, "\n");
+    char *path = c_string(src->path);
+    buf_printf(out, "#line %u %s\n", line, path);
+    xfree(path);
+}
+
+static CXType result_type(Fn *fn) { return clang_getResultType(clang_getCursorType(fn->cur)); }
+
+char *ctor_proto(Fn *fn, bool with_names) {
+    Buf b = {0};
+    buf_printf(&b, "%sacc_frame *%s__acc(", fn->is_static ? "static " : "", fn->name);
+    const char *sep = "";
+    CXType rt = result_type(fn);
+    if (rt.kind != CXType_Void) {
+        char *d = declare(rt, with_names ? "*acc_res" : "*");
+        buf_put(&b, d);
+        xfree(d);
+        sep = ", ";
+    }
+    int n = clang_Cursor_getNumArguments(fn->cur);
+    for (int i = 0; i < n; i++) {
+        CXType t = decayed_param(clang_getCursorType(clang_Cursor_getArgument(fn->cur, (unsigned)i)));
+        char *name = with_names ? fmt("acc_a%d", i) : xstrdup("");
+        char *d = declare_value(t, name);
+        buf_printf(&b, "%s%s", sep, d);
+        sep = ", ";
+        xfree(d);
+        xfree(name);
+    }
+    if (!*sep)
+        buf_put(&b, "void");
+    buf_put(&b, ")");
+    return buf_take(&b);
+}
+
+static void emit_frame_struct(Buf *b, Fn *fn) {
+    buf_printf(b, "struct %s__acc_frame {\n    acc_frame hdr;\n", fn->name);
+    CXType rt = result_type(fn);
+    if (rt.kind != CXType_Void) {
+        char *d = declare(rt, "*acc_res");
+        buf_printf(b, "    %s;\n", d);
+        xfree(d);
+    }
+    for (int i = 0; i < fn->vars.len; i++) {
+        Var *v = fn->vars.items[i];
+        if (!v->in_frame)
+            continue;
+        char *d = v->is_param ? declare_value(v->type, v->field) : declare_slot(v->type, v->field);
+        buf_printf(b, "    %s;\n", d);
+        xfree(d);
+    }
+    for (int i = 0; i < fn->temps.len; i++)
+        buf_printf(b, "    %s;\n", (char *)fn->temps.items[i]);
+    buf_put(b, "};\n");
+}
+
+static void emit_info(Buf *b, Fn *fn, const Source *src) {
+    buf_printf(b, "static int %s__acc_resume(acc_frame *acc__base);\n", fn->name);
+    buf_printf(b, "static const unsigned %s__acc_lines[] = {", fn->name);
+    for (int i = 0; i < fn->lines.len; i++)
+        buf_printf(b, "%s%u", i ? ", " : "", (unsigned)(uintptr_t)fn->lines.items[i]);
+    buf_put(b, "};\n");
+    char *path = c_string(src->path);
+    buf_printf(b,
+               "static const acc_fninfo %s__acc_info = {%s__acc_resume, \"%s\", %s, "
+               "%s__acc_lines, %d};\n",
+               fn->name, fn->name, fn->name, path, fn->name, fn->lines.len);
+    xfree(path);
+}
+
+static void emit_ctor(Buf *b, Fn *fn) {
+    char *proto = ctor_proto(fn, true);
+    bool has_res = result_type(fn).kind != CXType_Void;
+    buf_printf(b, "%s {\n", proto);
+    xfree(proto);
+    buf_printf(b,
+               "    struct %s__acc_frame *acc__f = (struct %s__acc_frame *)(void *)"
+               "acc__frame_new(sizeof *acc__f, &%s__acc_info);\n",
+               fn->name, fn->name, fn->name);
+    buf_put(b, "    if (!acc__f) {\n");
+    if (has_res)
+        buf_put(b, "        if (acc_res)\n            memset(acc_res, 0, sizeof *acc_res);\n");
+    int n = clang_Cursor_getNumArguments(fn->cur);
+    for (int i = 0; i < n; i++)
+        buf_printf(b, "        (void)acc_a%d;\n", i);
+    buf_put(b, "        return NULL;\n    }\n");
+    if (has_res)
+        buf_put(b, "    acc__f->acc_res = acc_res;\n");
+    int k = 0;
+    for (int i = 0; i < fn->vars.len; i++) {
+        Var *v = fn->vars.items[i];
+        if (v->is_param)
+            buf_printf(b, "    acc__f->%s = acc_a%d;\n", v->field, k++);
+    }
+    buf_put(b, "    return &acc__f->hdr;\n}\n");
+}
+
+static void emit_resume(Buf *b, Fn *fn, const char *body) {
+    buf_printf(b, "static int %s__acc_resume(acc_frame *acc__base) {\n", fn->name);
+    buf_printf(b,
+               "    struct %s__acc_frame *acc__f = (struct %s__acc_frame *)(void *)acc__base;\n",
+               fn->name, fn->name);
+    buf_put(b, "    switch (acc__f->hdr.state) {\n    case 0:\n        break;\n");
+    for (int i = 1; i < fn->lines.len; i++)
+        buf_printf(b, "    case %d:\n        goto acc__L%d;\n", i, i);
+    buf_put(b, "    default:\n        return ACC__DONE;\n    }\n");
+    buf_put(b, body);
+    if (b->len && b->data[b->len - 1] != '\n')
+        buf_put(b, "\n");
+    buf_put(b, "    return ACC__DONE;\n}\n");
+}
+
+/* The real main for `async int main(...)`: runs it on a fresh loop. */
+static void emit_main(Buf *b, Fn *fn) {
+    int n = clang_Cursor_getNumArguments(fn->cur);
+    if (n == 2) {
+        buf_put(b, "int main(int argc, char **argv) {\n    int acc_rv = 0;\n");
+        buf_put(b, "    if (acc_run(main__acc(&acc_rv, argc, argv)) < 0 && acc_rv == 0)\n");
+    } else {
+        buf_put(b, "int main(void) {\n    int acc_rv = 0;\n");
+        buf_put(b, "    if (acc_run(main__acc(&acc_rv)) < 0 && acc_rv == 0)\n");
+    }
+    buf_put(b, "        return 1;\n    return acc_rv;\n}\n");
+}
+
+static char *gen_async(Unit *u, Fn *fn, const Options *opt) {
+    char *body = lower_fn(u, fn, opt);
+    Buf b = {0};
+    unsigned line, col;
+    line_col(&u->src, fn->begin, &line, &col);
+    for (int i = 0; i < fn->hoisted.len; i++)
+        buf_printf(&b, "%s\n", (char *)fn->hoisted.items[i]);
+    emit_frame_struct(&b, fn);
+    emit_info(&b, fn, &u->src);
+    emit_ctor(&b, fn);
+    emit_resume(&b, fn, body);
+    if (fn->is_main) {
+        unsigned l2, c2;
+        line_col(&u->src, fn->end, &l2, &c2);
+        emit_line(&b, opt, &u->src, l2);
+        emit_main(&b, fn);
+    }
+    (void)line;
+    return buf_take(&b);
+}
+
+/* ---- the file ------------------------------------------------------------- */
+
+typedef struct {
+    unsigned begin, end; /* the bytes replaced */
+    unsigned decl_at;    /* where the enclosing top-level declaration starts */
+    char *text;
+    bool multiline;
+    Fn *fn;              /* the function the region declares, if any */
+    Node *tree;          /* nodes whose callees need constructor prototypes */
+} Region;
+
+static int region_cmp(const void *a, const void *b) {
+    const Region *x = a, *y = b;
+    return x->begin < y->begin ? -1 : x->begin > y->begin;
+}
+
+static unsigned line_start(const Source *src, unsigned off) {
+    while (off > 0 && src->text[off - 1] != '\n')
+        off--;
+    return off;
+}
+
+static void collect_callees(Node *n, Vec *out) {
+    if (n->async_callee && !n->async_callee->is_runtime)
+        vec_push(out, n->async_callee);
+    if (n->inner_proto)
+        n->inner_proto->declared_out = true;
+    for (int i = 0; i < n->nkids; i++)
+        collect_callees(n->kids[i], out);
+}
+
+/* Constructor prototypes of the async functions a region calls that the
+   output has not declared yet (those declared in headers, or defined later). */
+static void emit_callee_protos(Buf *out, Region *r) {
+    if (!r->tree)
+        return;
+    Vec callees = {0};
+    collect_callees(r->tree, &callees);
+    for (int i = 0; i < callees.len; i++) {
+        Fn *f = callees.items[i];
+        if (f->declared_out || f == r->fn)
+            continue;
+        f->declared_out = true;
+        char *p = ctor_proto(f, false);
+        if (out->len && out->data[out->len - 1] != '\n')
+            buf_put(out, "\n");
+        buf_printf(out, "%s;\n", p);
+        xfree(p);
+    }
+    xfree(callees.items);
+}
+
+static void copy(Buf *out, const Source *src, unsigned from, unsigned to) {
+    if (to > from)
+        buf_putn(out, src->text + from, to - from);
+}
+
+static void resync(Buf *out, const Options *opt, const Source *src, unsigned off) {
+    unsigned line, col;
+    line_col(src, off, &line, &col);
+    emit_line(out, opt, src, line);
+}
+
+char *emit_unit(Unit *u, const Options *opt) {
+    const Source *src = &u->src;
+    Vec regs = {0};
+    for (int i = 0; i < u->defs.len; i++) {
+        Fn *fn = u->defs.items[i];
+        Region *r = xcalloc(1, sizeof *r);
+        r->fn = fn_of_decl(u, fn->cur);
+        r->tree = fn->body;
+        r->decl_at = fn->begin;
+        if (fn->is_async) {
+            r->begin = fn->begin;
+            r->end = fn->end;
+            r->text = gen_async(u, fn, opt);
+            r->multiline = true;
+        } else {
+            char *t = plain_text(u, fn, fn->body);
+            char *orig = node_text(u, fn->body);
+            bool same = strcmp(t, orig) == 0;
+            xfree(orig);
+            if (same) {
+                xfree(r);
+                continue;
+            }
+            r->begin = fn->body->begin;
+            r->end = fn->body->end;
+            r->text = t;
+            r->fn = NULL;
+        }
+        vec_push(&regs, r);
+    }
+    for (int i = 0; i < u->protos.len; i++) {
+        Fn *p = u->protos.items[i];
+        Region *r = xcalloc(1, sizeof *r);
+        r->begin = r->decl_at = p->begin;
+        r->end = p->end;
+        r->text = ctor_proto(p, false);
+        r->fn = fn_of_decl(u, p->cur);
+        vec_push(&regs, r);
+    }
+    Region *rs = xcalloc((size_t)regs.len + 1, sizeof *rs);
+    for (int i = 0; i < regs.len; i++)
+        rs[i] = *(Region *)regs.items[i];
+    qsort(rs, (size_t)regs.len, sizeof *rs, region_cmp);
+
+    Buf out = {0};
+    unsigned pos = 0;
+    for (int i = 0; i < regs.len; i++) {
+        Region *r = &rs[i];
+        if (r->begin < pos)
+            die("overlapping rewrites");
+        unsigned at = line_start(src, r->decl_at);
+        if (at < pos)
+            at = r->decl_at;
+        copy(&out, src, pos, at);
+        size_t before = out.len;
+        if (i == 0)
+            buf_put(&out, "#include <acc.h>\n");
+        emit_callee_protos(&out, r);
+        if (r->fn)
+            r->fn->declared_out = true;
+        if (out.len != before)
+            resync(&out, opt, src, at);
+        copy(&out, src, at, r->begin);
+        if (r->multiline) {
+            buf_put(&out, r->text);
+            resync(&out, opt, src, r->end);
+        } else {
+            buf_put(&out, r->text);
+        }
+        pos = r->end;
+    }
+    copy(&out, src, pos, (unsigned)src->len);
+    xfree(rs);
+    return buf_take(&out);
+}

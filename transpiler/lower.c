@@ -1,0 +1,962 @@
+/*
+ * lower.c: the fourth stage.  Turns the body of an async function into the
+ * body of its resume function, and rewrites the few places of plain
+ * functions that change (coroutine operands of acc_run and friends).
+ *
+ * Expressions are lowered into "rep lists": replacements of byte ranges of
+ * the source, so that whatever the user wrote around an await (macros
+ * included) is kept as written.  An await becomes a statement before the
+ * expression that uses it:
+ *
+ *   ... await f(x) ...   =>   acc__f->hdr.state = K;
+ *                             if (acc__await(&acc__f->hdr, f__acc(&acc__f->acc_tN, x)))
+ *                                 return ACC__PENDING;
+ *                             acc__LK:;
+ *                             ... acc__f->acc_tN ...
+ *
+ * Operands to the left of an await are evaluated first into frame slots
+ * (C leaves the order open; acc fixes it left to right), and `&&`, `||`
+ * and `?:` become if statements so that an await in a branch not taken
+ * never runs.  Statements keep their shape; resume points are labels the
+ * dispatch switch jumps to with goto, which C allows into any block.
+ */
+#include "accc.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    unsigned begin, end;
+    char *text;
+} Rep;
+
+typedef struct {
+    char *label; /* where `continue` goes, NULL for C's own continue */
+    bool used;
+} Cont;
+
+typedef struct {
+    Unit *u;
+    Fn *fn;             /* NULL when rewriting a plain function */
+    const Options *opt;
+    Buf out;
+    unsigned out_line;  /* the .ac line the current output line maps to, 0 unknown */
+    Vec cont;           /* Cont*: continue targets of the enclosing loops (label NULL: native) */
+    int nlabels;
+} Lower;
+
+static const char *F = "acc__f"; /* the frame pointer in resume functions */
+
+/* ---- output -------------------------------------------------------------- */
+
+static void put(Lower *L, const char *s) {
+    for (const char *p = s; *p; p++)
+        if (*p == '\n' && L->out_line)
+            L->out_line++;
+    buf_put(&L->out, s);
+}
+
+static void putf(Lower *L, const char *format, ...) __attribute__((format(printf, 2, 3)));
+static void putf(Lower *L, const char *format, ...) {
+    va_list ap;
+    va_start(ap, format);
+    char tmp[1];
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(tmp, sizeof tmp, format, ap2);
+    va_end(ap2);
+    char *s = xmalloc((size_t)n + 1);
+    vsnprintf(s, (size_t)n + 1, format, ap);
+    va_end(ap);
+    put(L, s);
+    xfree(s);
+}
+
+/* Starts a new output line mapped to the .ac line of offset `off`. */
+static void new_line(Lower *L, unsigned off) {
+    unsigned line, col;
+    line_col(&L->u->src, off, &line, &col);
+    if (L->out.len && L->out.data[L->out.len - 1] != '\n')
+        put(L, "\n");
+    if (L->opt->no_line || line == L->out_line)
+        return;
+    emit_line(&L->out, L->opt, &L->u->src, line);
+    L->out_line = line;
+}
+
+/* ---- rep lists ------------------------------------------------------------ */
+
+static Rep *rep(unsigned b, unsigned e, char *text) {
+    Rep *r = xmalloc(sizeof *r);
+    r->begin = b;
+    r->end = e;
+    r->text = text;
+    return r;
+}
+
+static int rep_cmp(const void *a, const void *b) {
+    const Rep *x = *(Rep *const *)a, *y = *(Rep *const *)b;
+    if (x->begin != y->begin)
+        return x->begin < y->begin ? -1 : 1;
+    return x->end > y->end ? -1 : x->end < y->end; /* the wider first */
+}
+
+/* The source text [b,e) with the replacements applied. */
+static char *apply(Lower *L, unsigned b, unsigned e, Vec *reps) {
+    const char *text = L->u->src.text;
+    if (reps->len > 1)
+        qsort(reps->items, (size_t)reps->len, sizeof *reps->items, rep_cmp);
+    Buf out = {0};
+    unsigned pos = b;
+    for (int i = 0; i < reps->len; i++) {
+        Rep *r = reps->items[i];
+        if (r->begin < pos && r->end <= pos)
+            continue; /* inside the previous replacement (a macro's whole use) */
+        if (r->begin < pos || r->end > e || r->begin < b) {
+            error_at(&L->u->src, r->begin,
+                     "cannot rewrite this use of a macro around an await or a local that "
+                     "lives across an await");
+            break;
+        }
+        buf_putn(&out, text + pos, r->begin - pos);
+        buf_put(&out, r->text);
+        pos = r->end;
+    }
+    if (pos < e)
+        buf_putn(&out, text + pos, e - pos);
+    return buf_take(&out);
+}
+
+static char *text_of(Lower *L, Node *n, Vec *reps) { return apply(L, n->begin, n->end, reps); }
+
+/* ---- slots ---------------------------------------------------------------- */
+
+/* A frame slot holding a value of type t; returns "acc__f->acc_tN". */
+static char *temp_of_type(Lower *L, CXType t, unsigned where) {
+    int k = L->fn->temps.len;
+    char *name = fmt("acc_t%d", k);
+    if (!type_nameable(t))
+        error_at(&L->u->src, where,
+                 "a value whose type is declared inside async function '%s' must be held "
+                 "across an await; declare the type at file scope",
+                 L->fn->name);
+    vec_push(&L->fn->temps, declare_value(t, name));
+    char *r = fmt("%s->%s", F, name);
+    xfree(name);
+    return r;
+}
+
+static char *temp_decl(Lower *L, const char *type_prefix) {
+    int k = L->fn->temps.len;
+    vec_push(&L->fn->temps, fmt("%s acc_t%d", type_prefix, k));
+    return fmt("%s->acc_t%d", F, k);
+}
+
+/* ---- expressions ---------------------------------------------------------- */
+
+static void lower_expr(Lower *L, Node *n, Vec *reps);
+static char *expr_text(Lower *L, Node *n);
+static void lower_discard(Lower *L, Node *n);
+static char *coro_text(Lower *L, Node *coro);
+
+static bool is_binop(Node *n, enum CXBinaryOperatorKind k) {
+    return n->kind == CXCursor_BinaryOperator && clang_getCursorBinaryOperatorKind(n->cur) == k;
+}
+
+static bool is_assign(Node *n) {
+    if (n->kind != CXCursor_BinaryOperator && n->kind != CXCursor_CompoundAssignOperator)
+        return false;
+    enum CXBinaryOperatorKind k = clang_getCursorBinaryOperatorKind(n->cur);
+    return k >= CXBinaryOperator_Assign && k <= CXBinaryOperator_OrAssign;
+}
+
+/* A value that needs no slot to be evaluated early: it cannot change. */
+static bool is_constant(Node *n) {
+    n = peel(n);
+    switch (n->kind) {
+    case CXCursor_IntegerLiteral:
+    case CXCursor_FloatingLiteral:
+    case CXCursor_CharacterLiteral:
+    case CXCursor_StringLiteral:
+    case CXCursor_UnaryExpr:
+        return true;
+    case CXCursor_DeclRefExpr: {
+        enum CXCursorKind k = clang_getCursorKind(clang_getCursorReferenced(n->cur));
+        return k == CXCursor_FunctionDecl || k == CXCursor_EnumConstantDecl;
+    }
+    default:
+        return false;
+    }
+}
+
+/* A node whose text can be taken out of its context (not a macro's body). */
+static bool separable(Node *n) {
+    Node *p = peel(n);
+    return n->faithful || n->is_await || n->marker || (p && (p->is_await || p->marker));
+}
+
+static void need_separable(Lower *L, Node *n) {
+    if (!separable(n))
+        error_at(&L->u->src, n->begin,
+                 "an operand of a macro's body must be evaluated before an await in the "
+                 "macro's argument; assign the awaited value to a variable first");
+}
+
+/* A leaf rewrite: a local in the frame, __func__. NULL when none. */
+static char *leaf_text(Lower *L, Node *n) {
+    if (n->kind == CXCursor_DeclRefExpr && n->var && n->var->in_frame) {
+        if (!n->faithful) {
+            error_at(&L->u->src, n->begin,
+                     "'%s' lives across an await and is named inside the body of a macro; "
+                     "pass it to the macro as an argument",
+                     n->var->name);
+            return xstrdup(n->var->name);
+        }
+        return fmt("%s->%s", F, n->var->field);
+    }
+    if (n->kind == CXCursor_TypeRef && L->fn && n->faithful) {
+        const char *tag = alias_tag(clang_getCursorReferenced(n->cur));
+        if (tag)
+            return xstrdup(tag);
+    }
+    if (n->is_func_name && n->faithful && L->fn)
+        return fmt("\"%s\"", L->fn->name);
+    return NULL;
+}
+
+/* Evaluates items left to right; items before the last await go to slots.
+   coro_mask marks the items that are coroutine expressions. */
+static char **eval_items(Lower *L, Node **items, int n, const bool *is_coro) {
+    char **texts = xcalloc((size_t)n + 1, sizeof *texts);
+    int last = -1;
+    for (int i = 0; i < n; i++)
+        if (items[i]->has_await)
+            last = i;
+    for (int i = 0; i < n; i++) {
+        texts[i] = is_coro && is_coro[i] ? coro_text(L, items[i]) : expr_text(L, items[i]);
+        if (i < last && (is_coro && is_coro[i] ? true
+                                               : !is_constant(items[i]) && !peel(items[i])->is_await)) {
+            need_separable(L, items[i]);
+            char *slot = is_coro && is_coro[i]
+                             ? temp_decl(L, "acc_frame *")
+                             : temp_of_type(L, clang_getCursorType(items[i]->cur), items[i]->begin);
+            putf(L, "%s = %s; ", slot, texts[i]);
+            texts[i] = slot;
+        }
+    }
+    return texts;
+}
+
+/* f__acc(res, args...) for a call of an async function or of acc_gather/acc_wait_for. */
+static char *ctor_call(Lower *L, Node *call, const char *res) {
+    Node *items[258];
+    bool is_coro[258] = {0};
+    int n = 0;
+    const char *name;
+    if (call->marker) {
+        name = marker_name(call->marker);
+        Node *extra = marker_extra_arg(call);
+        if (call->marker == MARK_RUC && extra)
+            items[n++] = extra;
+        Node *coros[256];
+        int nc = marker_coros(call, coros, 256);
+        for (int i = 0; i < nc; i++) {
+            is_coro[n] = true;
+            items[n++] = coros[i];
+        }
+        if (call->marker == MARK_WAIT_FOR && extra)
+            items[n++] = extra;
+    } else {
+        name = call->async_callee->name;
+        Node **args;
+        int nargs = call_args(call, &args);
+        for (int i = 0; i < nargs && n < 256; i++)
+            items[n++] = args[i];
+    }
+    char **texts = eval_items(L, items, n, is_coro);
+    Buf b = {0};
+    bool is_void = clang_getCursorType(call->cur).kind == CXType_Void;
+    buf_printf(&b, "%s__acc(", name);
+    const char *sep = "";
+    if (!is_void) {
+        buf_put(&b, res ? res : "NULL");
+        sep = ", ";
+    }
+    for (int i = 0; i < n; i++) {
+        buf_printf(&b, "%s%s", sep, texts[i]);
+        sep = ", ";
+    }
+    buf_put(&b, ")");
+    return buf_take(&b);
+}
+
+/* A coroutine expression `f(x)` or `v = f(x)`: the constructor call. */
+static char *coro_text(Lower *L, Node *coro) {
+    Node *e = peel(coro);
+    if (e->kind == CXCursor_BinaryOperator && is_assign(e)) {
+        char *lv = expr_text(L, e->kids[0]);
+        char *res = fmt("&(%s)", lv);
+        return ctor_call(L, peel(e->kids[1]), res);
+    }
+    return ctor_call(L, e, NULL);
+}
+
+/* acc_run(coro), acc_spawn(coro), acc_loop_run_until_complete(loop, coro). */
+static char *marker_text(Lower *L, Node *n) {
+    Node *coros[1];
+    if (marker_coros(n, coros, 1) != 1)
+        return node_text(L->u, n);
+    if (n->marker == MARK_RUC) {
+        Node *items[2] = {marker_extra_arg(n), coros[0]};
+        bool is_coro[2] = {false, true};
+        if (!items[0])
+            return node_text(L->u, n);
+        char **t = eval_items(L, items, 2, is_coro);
+        return fmt("acc_loop_run_until_complete(%s, %s)", t[0], t[1]);
+    }
+    return fmt("%s(%s)", marker_name(n->marker), coro_text(L, coros[0]));
+}
+
+/* await E: the await statement; returns the text of its value. */
+static char *lower_await(Lower *L, Node *n, bool want) {
+    Node *call = peel(n->kids[0]);
+    CXType t = clang_getCursorType(call->cur);
+    char *slot = NULL;
+    if (want && t.kind != CXType_Void)
+        slot = temp_of_type(L, t, n->begin);
+    char *res = slot ? fmt("&%s", slot) : NULL;
+    char *ctor = ctor_call(L, call, res);
+    unsigned line, col;
+    line_col(&L->u->src, n->begin, &line, &col);
+    vec_push(&L->fn->lines, (void *)(uintptr_t)line);
+    int k = L->fn->lines.len - 1;
+    putf(L,
+         "%s->hdr.state = %d; if (acc__await(&%s->hdr, %s)) return ACC__PENDING; acc__L%d:; ",
+         F, k, F, ctor, k);
+    return slot ? slot : xstrdup("((void)0)");
+}
+
+/* A && B, A || B with an await in B: B runs only when C would run it. */
+static char *lower_logical(Lower *L, Node *n, bool is_and) {
+    char *a = expr_text(L, n->kids[0]);
+    need_separable(L, n->kids[0]);
+    need_separable(L, n->kids[1]);
+    char *t = temp_decl(L, "int");
+    putf(L, "%s = !!(%s); if (%s%s) { ", t, a, is_and ? "" : "!", t);
+    char *b = expr_text(L, n->kids[1]);
+    putf(L, "%s = !!(%s); } ", t, b);
+    return t;
+}
+
+/* C ? X : Y with an await in X or Y: only the branch taken runs. */
+static char *lower_conditional(Lower *L, Node *n) {
+    for (int i = 0; i < 3; i++)
+        need_separable(L, n->kids[i]);
+    char *c = expr_text(L, n->kids[0]);
+    CXType t = clang_getCursorType(n->cur);
+    char *slot = t.kind == CXType_Void ? NULL : temp_of_type(L, t, n->begin);
+    putf(L, "if (%s) { ", c);
+    for (int i = 1; i <= 2; i++) {
+        if (slot) {
+            char *x = expr_text(L, n->kids[i]);
+            putf(L, "%s = %s; } ", slot, x);
+        } else {
+            lower_discard(L, n->kids[i]);
+            put(L, "} ");
+        }
+        if (i == 1)
+            put(L, "else { ");
+    }
+    return slot ? slot : xstrdup("((void)0)");
+}
+
+static int by_begin(const void *a, const void *b) {
+    const Node *x = *(Node *const *)a, *y = *(Node *const *)b;
+    return x->begin < y->begin ? -1 : x->begin > y->begin;
+}
+
+/* A designator `.m = E` or `[i] = E` in an initializer list (a void
+   expression to libclang): its value operands count, the designator stays. */
+static bool is_designation(Node *n) {
+    return n->kind == CXCursor_UnexposedExpr && n->nkids > 0 &&
+           clang_getCursorType(n->cur).kind == CXType_Void;
+}
+
+static int collect_operands(Node *n, Node **items, int k, int max) {
+    for (int i = 0; i < n->nkids && k < max; i++) {
+        Node *kid = n->kids[i];
+        if (!is_kind_expr(kid->kind) || !kid->in_main)
+            continue;
+        if ((n->kind == CXCursor_InitListExpr || is_designation(n)) &&
+            (is_designation(kid) || kid->kind == CXCursor_InitListExpr))
+            k = collect_operands(kid, items, k, max);
+        else
+            items[k++] = kid;
+    }
+    return k;
+}
+
+/* Every other expression: operands left to right, earlier ones into slots. */
+static void lower_generic(Lower *L, Node *n, Vec *reps) {
+    Node *items[512];
+    int k = collect_operands(n, items, 0, 512);
+    bool all_faithful = true;
+    for (int i = 0; i < k; i++)
+        all_faithful &= items[i]->faithful;
+    if (all_faithful)
+        qsort(items, (size_t)k, sizeof *items, by_begin);
+    int last = -1;
+    for (int i = 0; i < k; i++)
+        if (items[i]->has_await)
+            last = i;
+    for (int i = 0; i < k; i++) {
+        Node *it = items[i];
+        if (i < last && !is_constant(it) && !peel(it)->is_await) {
+            need_separable(L, it);
+            char *t = expr_text(L, it);
+            char *slot = temp_of_type(L, clang_getCursorType(it->cur), it->begin);
+            putf(L, "%s = %s; ", slot, t);
+            vec_push(reps, rep(it->begin, it->end, slot));
+        } else {
+            lower_expr(L, it, reps);
+        }
+    }
+}
+
+/* The rewrites of expression n, emitting the statements its awaits need. */
+static void lower_expr(Lower *L, Node *n, Vec *reps) {
+    char *leaf = leaf_text(L, n);
+    if (leaf) {
+        vec_push(reps, rep(n->begin, n->end, leaf));
+        return;
+    }
+    if (n->is_await) {
+        vec_push(reps, rep(n->begin, n->end, lower_await(L, n, true)));
+        return;
+    }
+    if (n->coro_operand || n->marker) {
+        if (n->marker == MARK_RUN || n->marker == MARK_SPAWN || n->marker == MARK_RUC)
+            vec_push(reps, rep(n->begin, n->end, marker_text(L, n)));
+        else if (n->kind == CXCursor_CallExpr && !n->awaited && n->coro_operand)
+            vec_push(reps, rep(n->begin, n->end, coro_text(L, n)));
+        return;
+    }
+    if (n->inner_proto) {
+        vec_push(reps, rep(n->begin, n->end, ctor_proto(n->inner_proto, false)));
+        return;
+    }
+    if (!n->has_await || !is_kind_expr(n->kind)) {
+        /* declarations and await-free trees: their parts in order */
+        for (int i = 0; i < n->nkids; i++)
+            lower_expr(L, n->kids[i], reps);
+        return;
+    }
+    if (is_binop(n, CXBinaryOperator_LAnd) || is_binop(n, CXBinaryOperator_LOr)) {
+        if (n->kids[1]->has_await) {
+            char *t = lower_logical(L, n, is_binop(n, CXBinaryOperator_LAnd));
+            vec_push(reps, rep(n->begin, n->end, t));
+            return;
+        }
+    } else if (is_binop(n, CXBinaryOperator_Comma)) {
+        if (n->kids[1]->has_await) {
+            need_separable(L, n->kids[0]);
+            lower_discard(L, n->kids[0]);
+            vec_push(reps, rep(n->kids[0]->begin, n->kids[1]->begin, xstrdup("")));
+            lower_expr(L, n->kids[1], reps);
+            return;
+        }
+    } else if (n->kind == CXCursor_ConditionalOperator && n->nkids == 3) {
+        if (n->kids[1]->has_await || n->kids[2]->has_await) {
+            vec_push(reps, rep(n->begin, n->end, lower_conditional(L, n)));
+            return;
+        }
+    } else if (is_assign(n) && n->nkids == 2) {
+        /* the left operand is an lvalue: evaluated after the right one (C leaves
+           the order of the two open), never copied into a slot */
+        lower_expr(L, n->kids[0], reps);
+        lower_expr(L, n->kids[1], reps);
+        return;
+    }
+    lower_generic(L, n, reps);
+}
+
+static char *expr_text(Lower *L, Node *n) {
+    Vec reps = {0};
+    lower_expr(L, n, &reps);
+    char *t = text_of(L, n, &reps);
+    xfree(reps.items);
+    return t;
+}
+
+static bool is_void_cast(Node *n) {
+    return n->kind == CXCursor_CStyleCastExpr &&
+           clang_getCursorType(n->cur).kind == CXType_Void;
+}
+
+/* An expression whose value is not used (an expression statement). */
+static void lower_discard(Lower *L, Node *n) {
+    if (n->is_await) {
+        lower_await(L, n, false);
+        return;
+    }
+    if (n->has_await && (n->kind == CXCursor_ParenExpr || is_void_cast(n))) {
+        for (int i = 0; i < n->nkids; i++)
+            if (is_kind_expr(n->kids[i]->kind))
+                lower_discard(L, n->kids[i]);
+        return;
+    }
+    if (n->has_await && is_binop(n, CXBinaryOperator_Comma)) {
+        lower_discard(L, n->kids[0]);
+        lower_discard(L, n->kids[1]);
+        return;
+    }
+    char *t = expr_text(L, n);
+    Node *p = peel(n);
+    bool effect = !n->has_await || p->kind == CXCursor_CallExpr || is_assign(p) ||
+                  (p->kind == CXCursor_UnaryOperator &&
+                   clang_getCursorUnaryOperatorKind(p->cur) <= CXUnaryOperator_PreDec);
+    if (effect)
+        putf(L, "%s;", t);
+    else
+        putf(L, "(void)(%s);", t);
+}
+
+/* ---- statements ----------------------------------------------------------- */
+
+static void lower_stmt(Lower *L, Node *n);
+
+/* A sub-statement (of if, while, a label, ...): one statement, braced. */
+static void lower_sub(Lower *L, Node *n) {
+    if (n->kind == CXCursor_CompoundStmt) {
+        lower_stmt(L, n);
+        return;
+    }
+    put(L, "{");
+    lower_stmt(L, n);
+    put(L, " }");
+}
+
+static void push_cont(Lower *L, char *label) {
+    Cont *c = xcalloc(1, sizeof *c);
+    c->label = label;
+    vec_push(&L->cont, c);
+}
+
+/* Pops the innermost continue target; true if a continue went to its label. */
+static bool pop_cont(Lower *L) {
+    Cont *c = L->cont.items[--L->cont.len];
+    bool used = c->used;
+    xfree(c);
+    return used;
+}
+
+/* The label after a lowered loop body, where continue statements go. */
+static void put_cont_label(Lower *L, const char *label, bool used) {
+    if (used)
+        putf(L, " %s:; ", label);
+}
+
+static char *new_label(Lower *L, const char *what) {
+    return fmt("acc__%s%d", what, ++L->nlabels);
+}
+
+/* return E;  =>  if (res) *res = E; else (void)E; return ACC__DONE; */
+static void lower_return(Lower *L, Node *n) {
+    Node *e = NULL;
+    for (int i = 0; i < n->nkids; i++)
+        if (is_kind_expr(n->kids[i]->kind))
+            e = n->kids[i];
+    put(L, "{ ");
+    if (e) {
+        CXType rt = clang_getResultType(clang_getCursorType(L->fn->cur));
+        if (rt.kind == CXType_Void) {
+            lower_discard(L, e);
+        } else {
+            char *t = expr_text(L, e);
+            putf(L, "if (%s->acc_res) *%s->acc_res = (%s); else (void)(%s); ", F, F, t, t);
+        }
+    }
+    put(L, "return ACC__DONE; }");
+}
+
+static Node *var_init(Node *v) {
+    CXCursor init = clang_Cursor_getVarDeclInitializer(v->cur);
+    if (clang_Cursor_isNull(init))
+        return NULL;
+    for (int i = v->nkids - 1; i >= 0; i--)
+        if (clang_equalCursors(v->kids[i]->cur, init))
+            return v->kids[i];
+    return v->nkids && is_kind_expr(v->kids[v->nkids - 1]->kind) ? v->kids[v->nkids - 1] : NULL;
+}
+
+static bool is_array_type(CXType t) {
+    return t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray;
+}
+
+/* One declarator of a declaration that had to be taken apart. */
+static void lower_var(Lower *L, Node *v) {
+    Var *var = v->var;
+    Node *init = var_init(v);
+    char *it = init ? expr_text(L, init) : NULL;
+    bool braced = init && (peel(init)->kind == CXCursor_InitListExpr ||
+                           (is_array_type(var->type) && peel(init)->kind == CXCursor_StringLiteral));
+    if (var->in_frame) {
+        if (!it)
+            return;
+        char *tn = declare(clang_getUnqualifiedType(var->type), "");
+        bool list = peel(init)->kind == CXCursor_InitListExpr;
+        if (is_array_type(var->type))
+            putf(L, "memcpy((void *)%s->%s, (%s)%s%s%s, sizeof %s->%s); ", F, var->field, tn,
+                 list ? "" : "{", it, list ? "" : "}", F, var->field);
+        else if (braced)
+            putf(L, "%s->%s = (%s)%s; ", F, var->field, tn, it);
+        else
+            putf(L, "%s->%s = %s; ", F, var->field, it);
+        return;
+    }
+    char *d = declare(var->type, var->name);
+    if (it)
+        putf(L, "%s = %s; ", d, it);
+    else
+        putf(L, "%s; ", d);
+}
+
+static void lower_decl(Lower *L, Node *n) {
+    if (n->hoisted)
+        return;
+    bool simple = !n->split;
+    for (int i = 0; i < n->nkids; i++) {
+        Node *k = n->kids[i];
+        if (k->kind == CXCursor_VarDecl && k->var && k->var->in_frame)
+            simple = false;
+    }
+    if (simple) {
+        /* C locals only: the declaration as written, its awaits done before it */
+        put(L, expr_text(L, n));
+        return;
+    }
+    for (int i = 0; i < n->nkids; i++)
+        if (n->kids[i]->kind == CXCursor_VarDecl)
+            lower_var(L, n->kids[i]);
+}
+
+/* The parts of `for (init; cond; inc) body`, found by the semicolons of
+   the header since libclang leaves absent parts out of the children. */
+static void for_parts(Lower *L, Node *n, Node **init, Node **cond, Node **inc, Node **body) {
+    *init = *cond = *inc = *body = NULL;
+    const char *t = L->u->src.text;
+    unsigned semi[2] = {0, 0}, close = 0;
+    int found = 0, depth = 0;
+    unsigned p = n->begin;
+    while (p < n->end && t[p] != '(')
+        p++;
+    for (; p < n->end; p++) {
+        char c = t[p];
+        if (c == '"' || c == '\'') {
+            for (p++; p < n->end && t[p] != c; p++)
+                if (t[p] == '\\')
+                    p++;
+            continue;
+        }
+        if (c == '/' && t[p + 1] == '*') {
+            const char *e = strstr(t + p + 2, "*/");
+            p = e ? (unsigned)(e - t) + 1 : n->end;
+            continue;
+        }
+        if (c == '/' && t[p + 1] == '/') {
+            while (p < n->end && t[p] != '\n')
+                p++;
+            continue;
+        }
+        if (c == '(')
+            depth++;
+        else if (c == ')' && --depth == 0) {
+            close = p;
+            break;
+        } else if (c == ';' && depth == 1 && found < 2)
+            semi[found++] = p;
+    }
+    if (found < 2 || !close)
+        die("cannot find the parts of a for statement");
+    for (int i = 0; i < n->nkids; i++) {
+        Node *k = n->kids[i];
+        if (k->begin >= close)
+            *body = k;
+        else if (k->begin > semi[1])
+            *inc = k;
+        else if (k->begin > semi[0])
+            *cond = k;
+        else
+            *init = k;
+    }
+}
+
+static void lower_for(Lower *L, Node *n) {
+    Node *init, *cond, *inc, *body;
+    if (!n->faithful) {
+        error_at(&L->u->src, n->begin, "cannot lower a loop that a macro writes");
+        return;
+    }
+    for_parts(L, n, &init, &cond, &inc, &body);
+    put(L, "{ ");
+    if (init) {
+        if (init->kind == CXCursor_DeclStmt)
+            lower_decl(L, init);
+        else
+            lower_discard(L, init);
+    }
+    bool hdr_await = (cond && cond->has_await) || (inc && inc->has_await);
+    if (!hdr_await) {
+        char *c = cond ? expr_text(L, cond) : xstrdup("");
+        char *i = inc ? expr_text(L, inc) : xstrdup("");
+        putf(L, "for (; %s; %s) ", c, i);
+        push_cont(L, NULL);
+        if (body)
+            lower_sub(L, body);
+        else
+            put(L, ";");
+        pop_cont(L);
+    } else {
+        char *label = new_label(L, "cont");
+        put(L, "for (;;) { ");
+        if (cond) {
+            char *c = expr_text(L, cond);
+            putf(L, "if (!(%s)) break; ", c);
+        }
+        push_cont(L, label);
+        if (body)
+            lower_sub(L, body);
+        put_cont_label(L, label, pop_cont(L));
+        if (inc)
+            lower_discard(L, inc);
+        put(L, " }");
+    }
+    put(L, " }");
+}
+
+static void lower_while(Lower *L, Node *n) {
+    Node *cond = n->kids[0], *body = n->kids[n->nkids - 1];
+    if (!cond->has_await) {
+        putf(L, "while (%s) ", expr_text(L, cond));
+    } else {
+        put(L, "for (;;) { ");
+        putf(L, "if (!(%s)) break; ", expr_text(L, cond));
+    }
+    push_cont(L, NULL);
+    lower_sub(L, body);
+    pop_cont(L);
+    if (cond->has_await)
+        put(L, " }");
+}
+
+static void lower_do(Lower *L, Node *n) {
+    Node *body = n->kids[0], *cond = n->kids[n->nkids - 1];
+    if (!cond->has_await) {
+        put(L, "do ");
+        push_cont(L, NULL);
+        lower_sub(L, body);
+        pop_cont(L);
+        putf(L, " while (%s);", expr_text(L, cond));
+        return;
+    }
+    char *label = new_label(L, "cont");
+    put(L, "for (;;) { ");
+    push_cont(L, label);
+    lower_sub(L, body);
+    put_cont_label(L, label, pop_cont(L));
+    putf(L, "if (!(%s)) break; }", expr_text(L, cond));
+}
+
+static void lower_if(Lower *L, Node *n) {
+    Node *cond = n->kids[0];
+    putf(L, "if (%s) ", expr_text(L, cond));
+    lower_sub(L, n->kids[1]);
+    if (n->nkids > 2) {
+        put(L, " else ");
+        lower_sub(L, n->kids[2]);
+    }
+}
+
+static void lower_labelled(Lower *L, Node *n) {
+    Node *sub = n->kids[n->nkids - 1];
+    if (n->kind == CXCursor_LabelStmt) {
+        char *name = str_dispose(clang_getCursorSpelling(n->cur));
+        putf(L, "%s: ", name);
+    } else if (n->kind == CXCursor_DefaultStmt) {
+        put(L, "default: ");
+    } else {
+        put(L, "case ");
+        for (int i = 0; i + 1 < n->nkids; i++)
+            putf(L, "%s%s", i ? " ... " : "", expr_text(L, n->kids[i]));
+        put(L, ": ");
+    }
+    if (sub->kind == CXCursor_CaseStmt || sub->kind == CXCursor_DefaultStmt ||
+        sub->kind == CXCursor_LabelStmt)
+        lower_stmt(L, sub);
+    else
+        lower_sub(L, sub);
+}
+
+static bool is_jump(Node *n) {
+    return n->kind == CXCursor_BreakStmt || n->kind == CXCursor_ReturnStmt ||
+           n->kind == CXCursor_GotoStmt || n->kind == CXCursor_ContinueStmt;
+}
+
+static bool is_conditional_directive(const char *p) {
+    static const char *const names[] = {"if", "ifdef", "ifndef", "elif", "elifdef", "elifndef",
+                                        "else", "endif"};
+    while (*p == ' ' || *p == '\t')
+        p++;
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        size_t k = strlen(names[i]);
+        if (strncmp(p, names[i], k) == 0 && !(p[k] == '_' || (p[k] >= 'a' && p[k] <= 'z')))
+            return true;
+    }
+    return false;
+}
+
+/* Preprocessor lines between two statements of a body (#define, #undef,
+   #pragma, ...) go to the output where they stood; conditionals are left
+   out, since the parse has already decided them. */
+static void put_directives(Lower *L, unsigned from, unsigned to) {
+    const char *t = L->u->src.text;
+    unsigned p = from;
+    bool line_start = false;
+    while (p < to) {
+        char c = t[p];
+        if (c == '/' && p + 1 < to && t[p + 1] == '*') {
+            const char *e = strstr(t + p + 2, "*/");
+            p = e ? (unsigned)(e - t) + 2 : to;
+            continue;
+        }
+        if (c == '/' && p + 1 < to && t[p + 1] == '/') {
+            while (p < to && t[p] != '\n')
+                p++;
+            continue;
+        }
+        if (c == '\n') {
+            line_start = true;
+        } else if (c == '#' && line_start) {
+            unsigned e = p;
+            while (e < to && !(t[e] == '\n' && t[e - 1] != '\\'))
+                e++;
+            if (!is_conditional_directive(t + p + 1)) {
+                new_line(L, p);
+                buf_putn(&L->out, t + p, e - p);
+                put(L, "\n");
+                L->out_line = 0;
+            }
+            p = e;
+            continue;
+        } else if (c != ' ' && c != '\t' && c != '\r') {
+            line_start = false;
+        }
+        p++;
+    }
+}
+
+static void lower_compound(Lower *L, Node *n) {
+    put(L, "{");
+    unsigned prev = n->begin + 1;
+    for (int i = 0; i < n->nkids; i++) {
+        Node *k = n->kids[i];
+        if (k->in_main && k->begin >= prev)
+            put_directives(L, prev, k->begin);
+        if (i > 0 && (k->kind == CXCursor_CaseStmt || k->kind == CXCursor_DefaultStmt) &&
+            !is_jump(n->kids[i - 1]))
+            put(L, "\n/* fallthrough */");
+        lower_stmt(L, k);
+        if (k->in_main && k->end > prev)
+            prev = k->end;
+    }
+    if (n->end > prev)
+        put_directives(L, prev, n->end - 1);
+    put(L, "\n}");
+}
+
+static void lower_stmt(Lower *L, Node *n) {
+    new_line(L, n->begin);
+    switch (n->kind) {
+    case CXCursor_CompoundStmt:
+        lower_compound(L, n);
+        break;
+    case CXCursor_DeclStmt:
+        lower_decl(L, n);
+        break;
+    case CXCursor_ReturnStmt:
+        lower_return(L, n);
+        break;
+    case CXCursor_IfStmt:
+        lower_if(L, n);
+        break;
+    case CXCursor_WhileStmt:
+        lower_while(L, n);
+        break;
+    case CXCursor_DoStmt:
+        lower_do(L, n);
+        break;
+    case CXCursor_ForStmt:
+        lower_for(L, n);
+        break;
+    case CXCursor_SwitchStmt:
+        putf(L, "switch (%s) ", expr_text(L, n->kids[0]));
+        lower_sub(L, n->kids[n->nkids - 1]);
+        break;
+    case CXCursor_CaseStmt:
+    case CXCursor_DefaultStmt:
+    case CXCursor_LabelStmt:
+        lower_labelled(L, n);
+        break;
+    case CXCursor_ContinueStmt: {
+        Cont *c = L->cont.len ? L->cont.items[L->cont.len - 1] : NULL;
+        if (c && c->label) {
+            c->used = true;
+            putf(L, "goto %s;", c->label);
+        }
+        else
+            put(L, "continue;");
+        break;
+    }
+    case CXCursor_BreakStmt:
+        put(L, "break;");
+        break;
+    case CXCursor_NullStmt:
+        put(L, ";");
+        break;
+    case CXCursor_GotoStmt:
+    case CXCursor_IndirectGotoStmt:
+        putf(L, "%s;", expr_text(L, n));
+        break;
+    default:
+        if (is_kind_expr(n->kind)) {
+            lower_discard(L, n);
+        } else {
+            /* asm and other statements acc does not look into */
+            char *t = expr_text(L, n);
+            putf(L, "%s%s", t, t[0] && t[strlen(t) - 1] == ';' ? "" : ";");
+        }
+        break;
+    }
+}
+
+char *lower_fn(Unit *u, Fn *fn, const Options *opt) {
+    Lower L = {.u = u, .fn = fn, .opt = opt};
+    vec_push(&fn->lines, (void *)(uintptr_t)0);
+    lower_stmt(&L, fn->body);
+    put(&L, "\n");
+    xfree(L.cont.items);
+    return buf_take(&L.out);
+}
+
+char *plain_text(Unit *u, Fn *fn, Node *n) {
+    Lower L = {.u = u, .fn = fn && fn->is_async ? fn : NULL};
+    Options none = {0};
+    L.opt = &none;
+    char *t = expr_text(&L, n);
+    if (L.out.len)
+        die("a plain function needed statements");
+    return t;
+}

@@ -1,0 +1,202 @@
+/*
+ * main.c: acc's command line, and the stages in order:
+ * parse, check, analyse, lower + emit, then the output file written whole
+ * (through a temporary file renamed into place, so an error never leaves a
+ * half-written output behind).
+ */
+#include "accc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef ACC_VERSION_STRING
+#define ACC_VERSION_STRING "0.1.0"
+#endif
+
+static const char usage[] =
+    "usage: acc [options] input.ac [-o output.c]\n"
+    "\n"
+    "Transpiles a .ac file (C11 with async functions and await expressions) into\n"
+    "portable C11 that any C compiler builds against the acc runtime (acc.h, -lacc).\n"
+    "\n"
+    "options:\n"
+    "  -o FILE          write the output to FILE ('-' or no -o: standard output)\n"
+    "  -I DIR           add DIR to the include search path (also -IDIR)\n"
+    "  -isystem DIR     add DIR as a system include directory\n"
+    "  -D NAME[=VALUE]  define a macro (also -DNAME)\n"
+    "  -U NAME          undefine a macro (also -UNAME)\n"
+    "  -std=STD         the C standard to parse with (default c11)\n"
+    "  -MD              write a make-style depfile (FILE.d, or the -MF name)\n"
+    "  -MF FILE         the depfile's name (implies -MD)\n"
+    "  --no-line        do not emit #line directives\n"
+    "  --version        print acc's version and exit\n"
+    "  --help           print this help and exit\n"
+    "\n"
+    "exit status: 0 success, 1 errors in the input, 2 bad usage\n";
+
+static _Noreturn void bad_usage(const char *what, const char *arg) {
+    fprintf(stderr, "acc: error: %s '%s'\n", what, arg);
+    fprintf(stderr, "usage: acc [options] input.ac [-o output.c] (see acc --help)\n");
+    arena_free_all();
+    exit(2);
+}
+
+/* An option with a value, given as "-Xvalue" or "-X value". */
+static const char *opt_value(int argc, char **argv, int *i, const char *flag) {
+    size_t n = strlen(flag);
+    if (argv[*i][n])
+        return argv[*i] + n;
+    if (*i + 1 >= argc)
+        bad_usage("missing value after", flag);
+    return argv[++*i];
+}
+
+static void parse_args(int argc, char **argv, Options *opt) {
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(usage, stdout);
+            arena_free_all();
+            exit(0);
+        } else if (strcmp(a, "--version") == 0) {
+            printf("acc %s (libclang: %s)\n", ACC_VERSION_STRING,
+                   clang_getCString(clang_getClangVersion()));
+            arena_free_all();
+            exit(0);
+        } else if (strcmp(a, "-o") == 0) {
+            if (i + 1 >= argc)
+                bad_usage("missing file name after", "-o");
+            opt->output = argv[++i];
+        } else if (strncmp(a, "-I", 2) == 0 || strncmp(a, "-D", 2) == 0 ||
+                   strncmp(a, "-U", 2) == 0) {
+            char flag[3] = {a[0], a[1], '\0'};
+            vec_push(&opt->clang_args, fmt("%s%s", flag, opt_value(argc, argv, &i, flag)));
+        } else if (strcmp(a, "-isystem") == 0) {
+            if (i + 1 >= argc)
+                bad_usage("missing directory after", "-isystem");
+            vec_push(&opt->clang_args, "-isystem");
+            vec_push(&opt->clang_args, argv[++i]);
+        } else if (strncmp(a, "-std=", 5) == 0) {
+            vec_push(&opt->clang_args, (void *)a);
+        } else if (strcmp(a, "-MD") == 0) {
+            opt->md = true;
+        } else if (strcmp(a, "-MF") == 0) {
+            if (i + 1 >= argc)
+                bad_usage("missing file name after", "-MF");
+            opt->depfile = argv[++i];
+            opt->md = true;
+        } else if (strcmp(a, "--no-line") == 0) {
+            opt->no_line = true;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            bad_usage("unknown option", a);
+        } else if (opt->input) {
+            bad_usage("more than one input file:", a);
+        } else {
+            opt->input = a;
+        }
+    }
+    if (!opt->input)
+        bad_usage("no input file", "");
+}
+
+static bool to_stdout(const Options *opt) {
+    return !opt->output || strcmp(opt->output, "-") == 0;
+}
+
+/* Writes `data` to `path` through a temporary file in the same directory. */
+static int write_whole(const char *path, const char *data, size_t len) {
+    char *tmp = fmt("%s.tmpXXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        fprintf(stderr, "acc: error: cannot write '%s'\n", path);
+        return -1;
+    }
+    FILE *f = fdopen(fd, "wb");
+    bool ok = f && fwrite(data, 1, len, f) == len;
+    ok = f && fclose(f) == 0 && ok;
+    if (!f)
+        close(fd);
+    if (!ok || rename(tmp, path) != 0) {
+        unlink(tmp);
+        fprintf(stderr, "acc: error: cannot write '%s'\n", path);
+        return -1;
+    }
+    return 0;
+}
+
+typedef struct {
+    Buf *b;
+} DepCtx;
+
+static void dep_escape(Buf *b, const char *path) {
+    for (const char *p = path; *p; p++) {
+        if (*p == ' ' || *p == '#')
+            buf_put(b, "\\");
+        else if (*p == '$')
+            buf_put(b, "$");
+        buf_putn(b, p, 1);
+    }
+}
+
+static void dep_visit(CXFile file, CXSourceLocation *stack, unsigned depth, CXClientData data) {
+    (void)stack;
+    if (depth == 0)
+        return; /* the main file itself */
+    DepCtx *ctx = data;
+    char *name = str_dispose(clang_getFileName(file));
+    buf_put(ctx->b, " \\\n  ");
+    dep_escape(ctx->b, name);
+    xfree(name);
+}
+
+static int write_depfile(Unit *u, const Options *opt) {
+    const char *target = to_stdout(opt) ? "-" : opt->output;
+    char *path = opt->depfile ? xstrdup(opt->depfile) : fmt("%s.d", target);
+    Buf b = {0};
+    dep_escape(&b, target);
+    buf_put(&b, ": ");
+    dep_escape(&b, opt->input);
+    DepCtx ctx = {&b};
+    clang_getInclusions(u->tu, dep_visit, &ctx);
+    buf_put(&b, "\n");
+    int r = write_whole(path, b.data, b.len);
+    return r;
+}
+
+static int run(int argc, char **argv) {
+    Options opt = {0};
+    parse_args(argc, argv, &opt);
+    Unit u = {0};
+    if (parse_unit(&u, &opt) < 0) {
+        unit_dispose(&u);
+        return 1;
+    }
+    check_unit(&u);
+    for (int i = 0; i < u.defs.len && !error_count; i++) {
+        Fn *fn = u.defs.items[i];
+        if (fn->is_async)
+            analyse_fn(&u, fn);
+    }
+    char *out = error_count ? NULL : emit_unit(&u, &opt);
+    int status = 0;
+    if (error_count) {
+        status = 1;
+    } else if (to_stdout(&opt)) {
+        fputs(out, stdout);
+        status = fflush(stdout) == 0 ? 0 : 1;
+    } else {
+        status = write_whole(opt.output, out, strlen(out)) < 0 ? 1 : 0;
+    }
+    if (status == 0 && opt.md && write_depfile(&u, &opt) < 0)
+        status = 1;
+    unit_dispose(&u);
+    return status;
+}
+
+int main(int argc, char **argv) {
+    int status = run(argc, argv);
+    arena_free_all();
+    return status;
+}

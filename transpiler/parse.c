@@ -1,0 +1,410 @@
+/*
+ * parse.c: the first stage.  Runs libclang over the .ac file with the parse
+ * view of acc.h (where `async` is an annotation and `await` the GNU
+ * `__extension__` operator), reports libclang's own errors, and builds acc's
+ * node tree for every function defined in the main file: each node keeps its
+ * cursor, its byte range in the file and what it is to acc (an await, a call
+ * of an async function, a call that takes coroutines, a use of __func__).
+ */
+#include "accc.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef ACC_SOURCE_INCLUDE_DIR
+#define ACC_SOURCE_INCLUDE_DIR ""
+#endif
+#ifndef ACC_INSTALL_INCLUDE_DIR
+#define ACC_INSTALL_INCLUDE_DIR ""
+#endif
+
+static CXFile acc_h_file; /* the acc.h the parse view comes from */
+
+/* The directory holding acc.h: $ACC_INCLUDE_DIR, next to the installed
+   binary (<prefix>/bin/acc -> <prefix>/include), or the source tree. */
+static char *find_acc_include(void) {
+    const char *env = getenv("ACC_INCLUDE_DIR");
+    if (env && *env)
+        return xstrdup(env);
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            char *cand = fmt("%s/../include", exe);
+            char *h = fmt("%s/acc.h", cand);
+            bool ok = access(h, R_OK) == 0;
+            xfree(h);
+            if (ok)
+                return cand;
+            xfree(cand);
+        }
+    }
+    const char *dirs[] = {ACC_SOURCE_INCLUDE_DIR, ACC_INSTALL_INCLUDE_DIR};
+    for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+        if (!*dirs[i])
+            continue;
+        char *h = fmt("%s/acc.h", dirs[i]);
+        bool ok = access(h, R_OK) == 0;
+        xfree(h);
+        if (ok)
+            return xstrdup(dirs[i]);
+    }
+    return NULL;
+}
+
+/* ---- cursor helpers ------------------------------------------------------- */
+
+static bool has_annotation(CXCursor c, const char *what);
+
+typedef struct {
+    const char *what;
+    bool found;
+} AnnotQuery;
+
+static enum CXChildVisitResult annot_visit(CXCursor c, CXCursor parent, CXClientData data) {
+    (void)parent;
+    AnnotQuery *q = data;
+    if (clang_getCursorKind(c) == CXCursor_AnnotateAttr) {
+        char *s = str_dispose(clang_getCursorSpelling(c));
+        if (strcmp(s, q->what) == 0)
+            q->found = true;
+        xfree(s);
+    }
+    return CXChildVisit_Continue;
+}
+
+static bool has_annotation(CXCursor c, const char *what) {
+    AnnotQuery q = {what, false};
+    clang_visitChildren(c, annot_visit, &q);
+    return q.found;
+}
+
+/* Whether any declaration of the function carries the annotation. */
+static bool decl_annotated(CXCursor decl, const char *what) {
+    if (has_annotation(decl, what))
+        return true;
+    CXCursor canon = clang_getCanonicalCursor(decl);
+    if (!clang_equalCursors(canon, decl) && has_annotation(canon, what))
+        return true;
+    CXCursor def = clang_getCursorDefinition(decl);
+    return !clang_Cursor_isNull(def) && !clang_equalCursors(def, decl) && has_annotation(def, what);
+}
+
+static bool loc_in_main(const Unit *u, CXSourceLocation loc, unsigned *off) {
+    CXFile f;
+    clang_getFileLocation(loc, &f, NULL, NULL, off);
+    return f && clang_File_isEqual(f, u->src.file);
+}
+
+static bool text_is(const Unit *u, unsigned off, const char *word);
+
+/* A location is faithful when the file text at it is what was spelled there
+   (a plain token, a macro argument, or the `await` keyword, itself a macro
+   of the parse view), not a token from a macro's body. */
+static bool loc_faithful(const Unit *u, CXSourceLocation loc) {
+    CXFile ff, sf;
+    unsigned fo, so;
+    clang_getFileLocation(loc, &ff, NULL, NULL, &fo);
+    clang_getSpellingLocation(loc, &sf, NULL, NULL, &so);
+    if (!ff || !sf)
+        return false;
+    if (clang_File_isEqual(ff, sf) && fo == so)
+        return true;
+    return acc_h_file && clang_File_isEqual(sf, acc_h_file) && clang_File_isEqual(ff, u->src.file) &&
+           text_is(u, fo, "await");
+}
+
+unsigned cursor_offset(const Unit *u, CXCursor c) {
+    unsigned off = 0;
+    if (!loc_in_main(u, clang_getCursorLocation(c), &off))
+        off = 0;
+    return off;
+}
+
+Fn *fn_of_decl(Unit *u, CXCursor decl) {
+    CXCursor canon = clang_getCanonicalCursor(decl);
+    for (int i = 0; i < u->fns.len; i++) {
+        Fn *fn = u->fns.items[i];
+        if (clang_equalCursors(clang_getCanonicalCursor(fn->cur), canon))
+            return fn;
+    }
+    Fn *fn = xcalloc(1, sizeof *fn);
+    fn->cur = decl;
+    fn->name = str_dispose(clang_getCursorSpelling(decl));
+    fn->is_async = decl_annotated(decl, "acc_async");
+    fn->is_runtime = decl_annotated(decl, "acc_runtime");
+    fn->is_static = clang_Cursor_getStorageClass(decl) == CX_SC_Static;
+    vec_push(&u->fns, fn);
+    return fn;
+}
+
+static int marker_of(const char *name) {
+    static const struct {
+        const char *name;
+        int mark;
+    } marks[] = {
+        {"acc__coro_run", MARK_RUN},        {"acc__coro_spawn", MARK_SPAWN},
+        {"acc__coro_run_until_complete", MARK_RUC}, {"acc__coro_gather", MARK_GATHER},
+        {"acc__coro_wait_for", MARK_WAIT_FOR},
+    };
+    for (size_t i = 0; i < sizeof marks / sizeof *marks; i++)
+        if (strcmp(name, marks[i].name) == 0)
+            return marks[i].mark;
+    return MARK_NONE;
+}
+
+/* ---- the node tree -------------------------------------------------------- */
+
+typedef struct {
+    Unit *u;
+    Node *parent;
+    Vec kids;
+} BuildCtx;
+
+static Node *build(Unit *u, CXCursor c, Node *parent);
+
+static enum CXChildVisitResult build_visit(CXCursor c, CXCursor parent, CXClientData data) {
+    (void)parent;
+    BuildCtx *ctx = data;
+    enum CXCursorKind k = clang_getCursorKind(c);
+    if (clang_isAttribute(k))
+        return CXChildVisit_Continue;
+    vec_push(&ctx->kids, build(ctx->u, c, ctx->parent));
+    return CXChildVisit_Continue;
+}
+
+static bool text_is(const Unit *u, unsigned off, const char *word) {
+    size_t n = strlen(word);
+    if (off + n > u->src.len || memcmp(u->src.text + off, word, n) != 0)
+        return false;
+    char next = u->src.text[off + n];
+    return !(next == '_' || (next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z') ||
+             (next >= '0' && next <= '9'));
+}
+
+static void classify(Unit *u, Node *n) {
+    CXCursor c = n->cur;
+    switch (n->kind) {
+    case CXCursor_UnaryOperator:
+        if (clang_getCursorUnaryOperatorKind(c) == CXUnaryOperator_Extension) {
+            CXFile f;
+            clang_getSpellingLocation(clang_getCursorLocation(c), &f, NULL, NULL, NULL);
+            n->is_await = f && acc_h_file && clang_File_isEqual(f, acc_h_file);
+        }
+        break;
+    case CXCursor_CallExpr: {
+        CXCursor callee = clang_getCursorReferenced(c);
+        if (clang_getCursorKind(callee) == CXCursor_FunctionDecl) {
+            if (decl_annotated(callee, "acc_coro")) {
+                char *name = str_dispose(clang_getCursorSpelling(callee));
+                n->marker = marker_of(name);
+                xfree(name);
+            } else if (decl_annotated(callee, "acc_async")) {
+                n->async_callee = fn_of_decl(u, callee);
+            }
+        }
+        break;
+    }
+    case CXCursor_StringLiteral:
+        n->is_func_name = n->in_main && (text_is(u, n->begin, "__func__") ||
+                                         text_is(u, n->begin, "__FUNCTION__") ||
+                                         text_is(u, n->begin, "__PRETTY_FUNCTION__"));
+        break;
+    default:
+        break;
+    }
+}
+
+static Node *build(Unit *u, CXCursor c, Node *parent) {
+    Node *n = xcalloc(1, sizeof *n);
+    n->cur = c;
+    n->kind = clang_getCursorKind(c);
+    n->parent = parent;
+    CXSourceRange r = clang_getCursorExtent(c);
+    CXSourceLocation b = clang_getRangeStart(r), e = clang_getRangeEnd(r);
+    bool in_b = loc_in_main(u, b, &n->begin);
+    bool in_e = loc_in_main(u, e, &n->end);
+    n->in_main = in_b && in_e;
+    if (!n->in_main || n->end < n->begin)
+        n->begin = n->end = 0, n->in_main = false;
+    n->faithful = n->in_main && loc_faithful(u, b) && loc_faithful(u, e);
+    BuildCtx ctx = {u, n, {0}};
+    clang_visitChildren(c, build_visit, &ctx);
+    n->kids = (Node **)ctx.kids.items;
+    n->nkids = ctx.kids.len;
+    classify(u, n);
+    return n;
+}
+
+char *node_text(const Unit *u, const Node *n) {
+    return xstrndup(u->src.text + n->begin, n->end - n->begin);
+}
+
+bool is_kind_expr(enum CXCursorKind k) { return clang_isExpression(k) != 0; }
+
+Node *peel(Node *n) {
+    while (n && (n->kind == CXCursor_ParenExpr ||
+                 (n->kind == CXCursor_UnexposedExpr && n->nkids == 1)))
+        n = n->kids[0];
+    return n;
+}
+
+Node *call_callee_ref(Node *call) {
+    if (call->nkids == 0)
+        return NULL;
+    Node *c = peel(call->kids[0]);
+    return c && c->kind == CXCursor_DeclRefExpr ? c : NULL;
+}
+
+int call_args(Node *call, Node ***args) {
+    int nargs = clang_Cursor_getNumArguments(call->cur);
+    if (nargs < 0 || nargs > call->nkids)
+        nargs = 0;
+    *args = call->kids + (call->nkids - nargs);
+    return nargs;
+}
+
+static void comma_operands(Node *n, Vec *out) {
+    Node *p = peel(n);
+    if (p && p->kind == CXCursor_BinaryOperator &&
+        clang_getCursorBinaryOperatorKind(p->cur) == CXBinaryOperator_Comma && p->nkids == 2) {
+        comma_operands(p->kids[0], out);
+        comma_operands(p->kids[1], out);
+    } else {
+        vec_push(out, n);
+    }
+}
+
+int marker_coros(Node *call, Node **out, int max) {
+    Node **args;
+    int nargs = call_args(call, &args);
+    int idx = call->marker == MARK_RUC ? 1 : 0;
+    if (idx >= nargs)
+        return 0;
+    Vec ops = {0};
+    comma_operands(args[idx], &ops);
+    int n = 0;
+    for (int i = 0; i + 1 < ops.len && n < max; i++)
+        out[n++] = peel(ops.items[i]);
+    xfree(ops.items);
+    return n;
+}
+
+Node *marker_extra_arg(Node *call) {
+    Node **args;
+    int nargs = call_args(call, &args);
+    if (call->marker == MARK_RUC && nargs >= 1)
+        return peel(args[0]);
+    if (call->marker == MARK_WAIT_FOR && nargs >= 2)
+        return peel(args[1]);
+    return NULL;
+}
+
+/* ---- the translation unit ------------------------------------------------- */
+
+static enum CXChildVisitResult top_visit(CXCursor c, CXCursor parent, CXClientData data) {
+    (void)parent;
+    Unit *u = data;
+    if (clang_getCursorKind(c) != CXCursor_FunctionDecl)
+        return CXChildVisit_Continue;
+    unsigned off;
+    if (!loc_in_main(u, clang_getCursorLocation(c), &off))
+        return CXChildVisit_Continue;
+    Fn *fn = fn_of_decl(u, c);
+    fn->in_main = true;
+    CXSourceRange r = clang_getCursorExtent(c);
+    unsigned b = 0, e = 0;
+    loc_in_main(u, clang_getRangeStart(r), &b);
+    loc_in_main(u, clang_getRangeEnd(r), &e);
+    if (clang_isCursorDefinition(c)) {
+        fn->cur = c;
+        fn->begin = b;
+        fn->end = e;
+        fn->is_async = decl_annotated(c, "acc_async");
+        fn->is_static = fn->is_static || clang_Cursor_getStorageClass(c) == CX_SC_Static;
+        fn->is_main = strcmp(fn->name, "main") == 0;
+        Node *decl = build(u, c, NULL);
+        for (int i = 0; i < decl->nkids; i++)
+            if (decl->kids[i]->kind == CXCursor_CompoundStmt)
+                fn->body = decl->kids[i];
+        if (fn->body)
+            vec_push(&u->defs, fn);
+    } else if (decl_annotated(c, "acc_async")) {
+        /* a prototype: rewritten into the constructor's prototype */
+        Fn *proto = xcalloc(1, sizeof *proto);
+        *proto = *fn;
+        proto->cur = c;
+        proto->begin = b;
+        proto->end = e;
+        proto->is_async = true;
+        proto->is_static = clang_Cursor_getStorageClass(c) == CX_SC_Static;
+        vec_push(&u->protos, proto);
+    }
+    return CXChildVisit_Continue;
+}
+
+int parse_unit(Unit *u, const Options *opt) {
+    u->src.path = opt->input;
+    u->src.text = read_file(opt->input, &u->src.len);
+    if (!u->src.text) {
+        fprintf(stderr, "acc: error: cannot read '%s'\n", opt->input);
+        return -1;
+    }
+    if (strlen(u->src.text) != u->src.len) {
+        fprintf(stderr, "%s: error: the file contains a NUL byte\n", opt->input);
+        return -1;
+    }
+    char *inc = find_acc_include();
+    if (!inc) {
+        fprintf(stderr, "acc: error: cannot find acc.h (set ACC_INCLUDE_DIR)\n");
+        return -1;
+    }
+    char *acc_h = fmt("%s/acc.h", inc);
+    Vec args = {0};
+    const char *fixed[] = {"-x", "c", "-std=c11", "-D__ACC__=1", "-ferror-limit=50"};
+    for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
+        vec_push(&args, (void *)fixed[i]);
+    for (int i = 0; i < opt->clang_args.len; i++)
+        vec_push(&args, opt->clang_args.items[i]);
+    vec_push(&args, fmt("-I%s", inc));
+    vec_push(&args, "-include");
+    vec_push(&args, acc_h);
+
+    u->index = clang_createIndex(0, 0);
+    enum CXErrorCode err = clang_parseTranslationUnit2(
+        u->index, opt->input, (const char *const *)args.items, args.len, NULL, 0,
+        CXTranslationUnit_None, &u->tu);
+    xfree(args.items);
+    if (err != CXError_Success || !u->tu) {
+        fprintf(stderr, "%s: error: libclang could not parse the file (error %d)\n", opt->input,
+                (int)err);
+        xfree(inc);
+        return -1;
+    }
+    if (report_clang_errors(u->tu)) {
+        xfree(inc);
+        return -1;
+    }
+    u->src.file = clang_getFile(u->tu, opt->input);
+    acc_h_file = clang_getFile(u->tu, acc_h);
+    xfree(inc);
+    if (!u->src.file)
+        die("main file not found in the translation unit");
+    clang_visitChildren(clang_getTranslationUnitCursor(u->tu), top_visit, u);
+    return 0;
+}
+
+void unit_dispose(Unit *u) {
+    if (u->tu)
+        clang_disposeTranslationUnit(u->tu);
+    if (u->index)
+        clang_disposeIndex(u->index);
+    u->tu = NULL;
+    u->index = NULL;
+}

@@ -1,0 +1,215 @@
+/*
+ * types.c: spelling C declarations from libclang types.
+ *
+ * Frame slots, temporaries and constructor prototypes need a declaration of
+ * a name with a given type, which for pointers to arrays or functions is not
+ * "type-spelling name": the name goes inside the declarator, as in
+ * `int (*name)[3]`.  declare() builds the declarator from the outside in, the
+ * way chibicc's declarator parser reads one.
+ */
+#include "accc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool is_array(CXType t) {
+    return t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray ||
+           t.kind == CXType_VariableArray || t.kind == CXType_DependentSizedArray;
+}
+
+static bool is_function(CXType t) {
+    return t.kind == CXType_FunctionProto || t.kind == CXType_FunctionNoProto;
+}
+
+/* Qualifiers written after a `*`: `* const`. */
+static char *pointer_quals(CXType t) {
+    Buf b = {0};
+    buf_put(&b, "*");
+    if (clang_isConstQualifiedType(t))
+        buf_put(&b, "const ");
+    if (clang_isVolatileQualifiedType(t))
+        buf_put(&b, "volatile ");
+    if (clang_isRestrictQualifiedType(t))
+        buf_put(&b, "restrict ");
+    return buf_take(&b);
+}
+
+typedef struct {
+    CXCursor decl;
+    char *name; /* how declare() spells the type: "struct acc__pt_1" */
+    char *tag;  /* what replaces the declared name in the source: "acc__pt_1" */
+} Alias;
+
+static Vec aliases; /* Alias*: local types hoisted to file scope under a name */
+
+void type_alias(CXCursor decl, const char *name, const char *tag) {
+    Alias *a = xmalloc(sizeof *a);
+    a->decl = decl;
+    a->name = xstrdup(name);
+    a->tag = xstrdup(tag);
+    vec_push(&aliases, a);
+}
+
+const char *alias_tag(CXCursor decl) {
+    for (int i = 0; i < aliases.len; i++) {
+        Alias *a = aliases.items[i];
+        if (clang_equalCursors(a->decl, decl))
+            return a->tag;
+    }
+    return NULL;
+}
+
+static const char *alias_of(CXCursor decl) {
+    for (int i = 0; i < aliases.len; i++) {
+        Alias *a = aliases.items[i];
+        if (clang_equalCursors(a->decl, decl))
+            return a->name;
+    }
+    return NULL;
+}
+
+static bool is_hoisted(CXCursor d) {
+    if (alias_of(d))
+        return true;
+    return false;
+}
+
+static char *declare_inner(CXType t, const char *inner) {
+    switch (t.kind) {
+    case CXType_Pointer: {
+        CXType pointee = clang_getPointeeType(t);
+        char *q = pointer_quals(t);
+        char *d = fmt("%s%s", q, inner);
+        xfree(q);
+        if (is_array(pointee) || is_function(pointee)) {
+            char *p = fmt("(%s)", d);
+            xfree(d);
+            d = p;
+        }
+        char *r = declare_inner(pointee, d);
+        xfree(d);
+        return r;
+    }
+    case CXType_ConstantArray: {
+        char *d = fmt("%s[%lld]", inner, clang_getArraySize(t));
+        char *r = declare_inner(clang_getArrayElementType(t), d);
+        xfree(d);
+        return r;
+    }
+    case CXType_IncompleteArray: {
+        char *d = fmt("%s[]", inner);
+        char *r = declare_inner(clang_getArrayElementType(t), d);
+        xfree(d);
+        return r;
+    }
+    case CXType_FunctionProto: {
+        Buf b = {0};
+        buf_printf(&b, "%s(", inner);
+        int n = clang_getNumArgTypes(t);
+        for (int i = 0; i < n; i++) {
+            char *a = declare(clang_getArgType(t, (unsigned)i), "");
+            buf_printf(&b, "%s%s", i ? ", " : "", a);
+            xfree(a);
+        }
+        if (clang_isFunctionTypeVariadic(t))
+            buf_put(&b, n ? ", ..." : "...");
+        else if (n == 0)
+            buf_put(&b, "void");
+        buf_put(&b, ")");
+        char *d = buf_take(&b);
+        char *r = declare_inner(clang_getResultType(t), d);
+        xfree(d);
+        return r;
+    }
+    case CXType_FunctionNoProto: {
+        char *d = fmt("%s()", inner);
+        char *r = declare_inner(clang_getResultType(t), d);
+        xfree(d);
+        return r;
+    }
+    default: {
+        CXType named = t.kind == CXType_Elaborated ? clang_Type_getNamedType(t) : t;
+        const char *alias = alias_of(clang_getTypeDeclaration(named));
+        if (alias) {
+            Buf b = {0};
+            if (clang_isConstQualifiedType(t))
+                buf_put(&b, "const ");
+            if (clang_isVolatileQualifiedType(t))
+                buf_put(&b, "volatile ");
+            buf_put(&b, alias);
+            if (*inner)
+                buf_printf(&b, " %s", inner);
+            return buf_take(&b);
+        }
+        char *s = str_dispose(clang_getTypeSpelling(t));
+        char *r = *inner ? fmt("%s %s", s, inner) : xstrdup(s);
+        xfree(s);
+        return r;
+    }
+    }
+}
+
+char *declare(CXType t, const char *name) { return declare_inner(t, name); }
+
+char *declare_slot(CXType t, const char *name) {
+    if (!is_array(t) && t.kind != CXType_Pointer)
+        t = clang_getUnqualifiedType(t);
+    if (t.kind == CXType_Pointer && clang_isConstQualifiedType(t))
+        t = clang_getUnqualifiedType(t);
+    return declare(decayed_param(t), name);
+}
+
+char *declare_value(CXType t, const char *name) {
+    t = decayed_param(t);
+    if (is_array(t) || is_function(t)) {
+        CXType target = is_array(t) ? clang_getArrayElementType(t) : t;
+        char *inner = is_array(target) || is_function(target) ? fmt("(*%s)", name)
+                                                               : fmt("*%s", name);
+        char *r = declare_inner(target, inner);
+        xfree(inner);
+        return r;
+    }
+    return declare_slot(t, name);
+}
+
+CXType decayed_param(CXType t) {
+    /* libclang shows adjusted parameter types as written; declare_value decays */
+    return t;
+}
+
+/* The declaration a type names, following pointers and arrays down. */
+static CXCursor base_decl(CXType t) {
+    for (;;) {
+        if (t.kind == CXType_Pointer)
+            t = clang_getPointeeType(t);
+        else if (is_array(t))
+            t = clang_getArrayElementType(t);
+        else if (t.kind == CXType_Elaborated)
+            t = clang_Type_getNamedType(t);
+        else
+            break;
+    }
+    return clang_getTypeDeclaration(t);
+}
+
+bool type_nameable(CXType t) {
+    CXCursor d = base_decl(t);
+    if (clang_Cursor_isNull(d) || clang_getCursorKind(d) == CXCursor_NoDeclFound || is_hoisted(d))
+        return true;
+    if (clang_Cursor_isAnonymous(d) && clang_getCursorKind(d) != CXCursor_TypedefDecl) {
+        char *s = str_dispose(clang_getTypeSpelling(t));
+        bool unnamed = strstr(s, "(unnamed") || strstr(s, "(anonymous");
+        xfree(s);
+        if (unnamed)
+            return false;
+    }
+    for (CXCursor p = clang_getCursorSemanticParent(d); !clang_Cursor_isNull(p);
+         p = clang_getCursorSemanticParent(p)) {
+        enum CXCursorKind k = clang_getCursorKind(p);
+        if (k == CXCursor_FunctionDecl)
+            return false;
+        if (k == CXCursor_TranslationUnit || clang_isInvalid(k))
+            break;
+    }
+    return true;
+}
