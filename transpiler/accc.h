@@ -135,6 +135,7 @@ struct Fn {
     Vec temps;   /* char*: frame slot declarations acc invented, e.g. "int acc_t3" */
     Vec lines;   /* (uintptr_t) source line of each resume point, [0] unused */
     Vec hoisted; /* char*: type declarations of the body, moved before the frame */
+    bool overaligned; /* a frame slot has an alignment specifier */
     bool is_main;
 };
 
@@ -146,6 +147,7 @@ struct Var {
     bool is_param;
     bool is_static; /* static or extern: stays a declaration in the resume function */
     bool in_frame;
+    char *align;        /* an alignment specifier as written (_Alignas(32)), or NULL */
     unsigned decl_end;  /* where the variable comes to life (after its initializer) */
     unsigned scope_end; /* where its scope ends */
 };

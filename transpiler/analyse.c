@@ -31,6 +31,45 @@ static Var *find_var(Fn *fn, CXCursor decl) {
     return NULL;
 }
 
+typedef struct {
+    Unit *u;
+    char *text;
+} AlignQuery;
+
+static enum CXChildVisitResult align_visit(CXCursor c, CXCursor parent, CXClientData data) {
+    (void)parent;
+    AlignQuery *q = data;
+    if (clang_getCursorKind(c) == CXCursor_AlignedAttr) {
+        CXSourceRange r = clang_getCursorExtent(c);
+        unsigned b, e;
+        clang_getFileLocation(clang_getRangeStart(r), NULL, NULL, NULL, &b);
+        clang_getFileLocation(clang_getRangeEnd(r), NULL, NULL, NULL, &e);
+        /* the range is the keyword alone: take it with its parenthesized operand */
+        const char *t = q->u->src.text;
+        size_t len = q->u->src.len, p = e;
+        while (p < len && (t[p] == ' ' || t[p] == '\t'))
+            p++;
+        if (e > b && p < len && t[p] == '(') {
+            int depth = 0;
+            for (; p < len; p++) {
+                depth += t[p] == '(';
+                if (t[p] == ')' && --depth == 0)
+                    break;
+            }
+            if (p < len)
+                q->text = xstrndup(t + b, p + 1 - b);
+        }
+    }
+    return CXChildVisit_Continue;
+}
+
+/* The alignment specifier of a declaration, as written, or NULL. */
+static char *alignment_of(Unit *u, CXCursor c) {
+    AlignQuery q = {u, NULL};
+    clang_visitChildren(c, align_visit, &q);
+    return q.text;
+}
+
 static Var *new_var(Fn *fn, CXCursor c, bool is_param) {
     Var *v = xcalloc(1, sizeof *v);
     v->cur = c;
@@ -256,6 +295,8 @@ void analyse_fn(Unit *u, Fn *fn) {
         if (v->is_param || v->is_static)
             continue;
         v->in_frame = await_between(&a, v->decl_end, v->scope_end);
+        if (v->in_frame && (v->align = alignment_of(u, v->cur)))
+            fn->overaligned = true;
         if (v->in_frame && !type_nameable(v->type))
             error_at(&u->src, cursor_offset(u, v->cur),
                      "local '%s' lives across an await but its type is declared inside "

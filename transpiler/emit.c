@@ -76,7 +76,7 @@ static void emit_frame_struct(Buf *b, Fn *fn) {
         if (!v->in_frame)
             continue;
         char *d = v->is_param ? declare_value(v->type, v->field) : declare_slot(v->type, v->field);
-        buf_printf(b, "    %s;\n", d);
+        buf_printf(b, "    %s%s%s;\n", v->align ? v->align : "", v->align ? " " : "", d);
         xfree(d);
     }
     for (int i = 0; i < fn->temps.len; i++)
@@ -103,10 +103,17 @@ static void emit_ctor(Buf *b, Fn *fn) {
     bool has_res = result_type(fn).kind != CXType_Void;
     buf_printf(b, "%s {\n", proto);
     xfree(proto);
-    buf_printf(b,
-               "    struct %s__acc_frame *acc__f = (struct %s__acc_frame *)(void *)"
-               "acc__frame_new(sizeof *acc__f, &%s__acc_info);\n",
-               fn->name, fn->name, fn->name);
+    if (fn->overaligned)
+        buf_printf(b,
+                   "    struct %s__acc_frame *acc__f = (struct %s__acc_frame *)(void *)"
+                   "acc__frame_new_aligned(sizeof *acc__f, _Alignof(struct %s__acc_frame), "
+                   "&%s__acc_info);\n",
+                   fn->name, fn->name, fn->name, fn->name);
+    else
+        buf_printf(b,
+                   "    struct %s__acc_frame *acc__f = (struct %s__acc_frame *)(void *)"
+                   "acc__frame_new(sizeof *acc__f, &%s__acc_info);\n",
+                   fn->name, fn->name, fn->name);
     buf_put(b, "    if (!acc__f) {\n");
     if (has_res)
         buf_put(b, "        if (acc_res)\n            memset(acc_res, 0, sizeof *acc_res);\n");

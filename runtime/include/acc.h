@@ -290,6 +290,9 @@ acc_frame *acc_tcp_connect__acc(int *res, const char *host, int port);
  * fills its header (fn, caller NULL, state 0, size).  NULL when out of memory.
  */
 acc_frame *acc__frame_new(size_t size, const acc_fninfo *fn);
+/* The same for a frame whose alignment exceeds that of max_align_t (a local
+   with an alignment specifier lives in it). */
+acc_frame *acc__frame_new_aligned(size_t size, size_t align, const acc_fninfo *fn);
 /* Returns a frame that never ran (or has returned) to the pool. */
 void acc__frame_free(acc_frame *frame);
 /*

@@ -1,0 +1,223 @@
+/*
+ * test_passes.c: unit tests of acc's passes on small inputs: declarator
+ * spelling (types.c), which locals live in the frame (analyse.c), the
+ * rewriting of plain functions (lower.c), the byte-for-byte copy outside
+ * async functions (emit.c) and the diagnostic format (diag.c).
+ */
+#include "accc.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+/* Parses `code` as a .ac file; the unit stays alive until unit_dispose. */
+static Unit *parse_snippet(const char *code, Options *opt) {
+    static char path[] = "/tmp/acc_test_XXXXXX.ac";
+    strcpy(path, "/tmp/acc_test_XXXXXX.ac");
+    int fd = mkstemps(path, 3);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, code, strlen(code)), (ssize_t)strlen(code));
+    close(fd);
+    memset(opt, 0, sizeof *opt);
+    opt->input = xstrdup(path);
+    opt->no_line = true;
+    Unit *u = xcalloc(1, sizeof *u);
+    error_count = 0;
+    assert_int_equal(parse_unit(u, opt), 0);
+    unlink(path);
+    return u;
+}
+
+typedef struct {
+    const char *name;
+    CXCursor found;
+} Find;
+
+static enum CXChildVisitResult find_visit(CXCursor c, CXCursor parent, CXClientData data) {
+    (void)parent;
+    Find *f = data;
+    char *s = str_dispose(clang_getCursorSpelling(c));
+    bool hit = strcmp(s, f->name) == 0 && clang_getCursorKind(c) == CXCursor_VarDecl;
+    xfree(s);
+    if (hit) {
+        f->found = c;
+        return CXChildVisit_Break;
+    }
+    return CXChildVisit_Recurse;
+}
+
+static CXType type_of(Unit *u, const char *var) {
+    Find f = {var, clang_getNullCursor()};
+    clang_visitChildren(clang_getTranslationUnitCursor(u->tu), find_visit, &f);
+    assert_false(clang_Cursor_isNull(f.found));
+    return clang_getCursorType(f.found);
+}
+
+static void test_declare(void **state) {
+    (void)state;
+    Options opt;
+    Unit *u = parse_snippet("int (*p)[3];\n"
+                            "void (*fp)(int, char *);\n"
+                            "const char *const s = 0;\n"
+                            "int a[2][3];\n"
+                            "int (*(*fpp)(void))[4];\n"
+                            "struct S { int v; } *sp;\n"
+                            "const int k = 1;\n",
+                            &opt);
+    assert_string_equal(declare(type_of(u, "p"), "x"), "int (*x)[3]");
+    assert_string_equal(declare(type_of(u, "fp"), "x"), "void (*x)(int, char *)");
+    assert_string_equal(declare(type_of(u, "s"), "x"), "const char *const x");
+    assert_string_equal(declare(type_of(u, "a"), "x"), "int x[2][3]");
+    assert_string_equal(declare(type_of(u, "fpp"), "x"), "int (*(*x)(void))[4]");
+    assert_string_equal(declare(type_of(u, "sp"), "x"), "struct S *x");
+    /* slots drop top-level qualifiers; values decay */
+    assert_string_equal(declare_slot(type_of(u, "k"), "x"), "int x");
+    assert_string_equal(declare_slot(type_of(u, "s"), "x"), "const char *x");
+    assert_string_equal(declare_value(type_of(u, "a"), "x"), "int (*x)[3]");
+    assert_string_equal(declare(type_of(u, "a"), ""), "int [2][3]");
+    unit_dispose(u);
+}
+
+static Fn *def_named(Unit *u, const char *name) {
+    for (int i = 0; i < u->defs.len; i++) {
+        Fn *fn = u->defs.items[i];
+        if (strcmp(fn->name, name) == 0)
+            return fn;
+    }
+    fail_msg("no definition of %s", name);
+    return NULL;
+}
+
+static Var *var_named(Fn *fn, const char *name) {
+    for (int i = 0; i < fn->vars.len; i++) {
+        Var *v = fn->vars.items[i];
+        if (strcmp(v->name, name) == 0)
+            return v;
+    }
+    fail_msg("no variable %s", name);
+    return NULL;
+}
+
+static void test_frame_residency(void **state) {
+    (void)state;
+    Options opt;
+    Unit *u = parse_snippet("async int g(void);\n"
+                            "async int f(int p) {\n"
+                            "    int a = 1;\n"
+                            "    { int b = 2; (void)b; }\n"
+                            "    int c = await g();\n"
+                            "    a += c;\n"
+                            "    await g();\n"
+                            "    int d = a;\n"
+                            "    for (int i = 0; i < 2; i++) await g();\n"
+                            "    for (int j = 0; j < 2; j++) d++;\n"
+                            "    static int s;\n"
+                            "    int e = d;\n"
+                            "    return e + p + s;\n"
+                            "}\n",
+                            &opt);
+    check_unit(u);
+    assert_int_equal(error_count, 0);
+    Fn *f = def_named(u, "f");
+    analyse_fn(u, f);
+    assert_true(var_named(f, "p")->in_frame);  /* parameters always */
+    assert_true(var_named(f, "a")->in_frame);  /* an await in its scope */
+    assert_false(var_named(f, "b")->in_frame); /* none in its block */
+    assert_true(var_named(f, "c")->in_frame);  /* the second await follows it */
+    assert_true(var_named(f, "d")->in_frame);  /* the for loop's awaits follow it */
+    assert_false(var_named(f, "e")->in_frame); /* no await after it */
+    assert_true(var_named(f, "i")->in_frame);
+    assert_false(var_named(f, "j")->in_frame);
+    assert_false(var_named(f, "s")->in_frame); /* static stays static */
+    unit_dispose(u);
+}
+
+static void test_plain_rewrite(void **state) {
+    (void)state;
+    Options opt;
+    Unit *u = parse_snippet("async int h(int x) { return x; }\n"
+                            "int main(void) { int r; acc_run(r = h(1)); return acc_run(h(2)); }\n",
+                            &opt);
+    check_unit(u);
+    assert_int_equal(error_count, 0);
+    Fn *m = def_named(u, "main");
+    assert_string_equal(plain_text(u, m, m->body),
+                        "{ int r; acc_run(h__acc(&(r), 1)); return acc_run(h__acc(NULL, 2)); }");
+    unit_dispose(u);
+}
+
+static void test_bytes_outside_untouched(void **state) {
+    (void)state;
+    const char *head = "#define _GNU_SOURCE\n/* a comment */  #  define  TWO  2\n"
+                       "static   int\tplain ( void ) { return TWO ; }  // trailing\n";
+    const char *tail = "\n\n/* after */ int   z = TWO;\n";
+    char code[1024];
+    snprintf(code, sizeof code, "%sasync int f(void) { return 1; }%s", head, tail);
+    Options opt;
+    Unit *u = parse_snippet(code, &opt);
+    check_unit(u);
+    for (int i = 0; i < u->defs.len; i++)
+        if (((Fn *)u->defs.items[i])->is_async)
+            analyse_fn(u, u->defs.items[i]);
+    char *out = emit_unit(u, &opt);
+    assert_memory_equal(out, head, strlen(head)); /* nothing before the user's lines */
+    const char *incl = strstr(out, "#include <acc.h>");
+    assert_non_null(incl);
+    assert_true(incl - out == (ptrdiff_t)strlen(head));
+    assert_string_equal(out + strlen(out) - strlen(tail), tail);
+    unit_dispose(u);
+}
+
+/* Runs fn with stderr sent to a buffer; returns what it printed. */
+static char *capture_stderr(void (*fn)(void *), void *arg) {
+    fflush(stderr);
+    FILE *tmp = tmpfile();
+    assert_non_null(tmp);
+    int saved = dup(2);
+    dup2(fileno(tmp), 2);
+    fn(arg);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    rewind(tmp);
+    static char buf[4096];
+    size_t n = fread(buf, 1, sizeof buf - 1, tmp);
+    buf[n] = '\0';
+    fclose(tmp);
+    return buf;
+}
+
+static void report(void *arg) {
+    Source *src = arg;
+    error_at(src, 19, "call to async function '%s' is not awaited", "f");
+}
+
+static void test_diag_format(void **state) {
+    (void)state;
+    Source src = {.path = "dir/x.ac"};
+    src.text = xstrdup("int a;\n\tint b = 1 + f();\nint c;\n");
+    src.len = strlen(src.text);
+    char *err = capture_stderr(report, &src);
+    assert_string_equal(err, "dir/x.ac:2:13: error: call to async function 'f' is not awaited\n"
+                             "\tint b = 1 + f();\n"
+                             "\t           ^\n");
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_declare),
+        cmocka_unit_test(test_frame_residency),
+        cmocka_unit_test(test_plain_rewrite),
+        cmocka_unit_test(test_bytes_outside_untouched),
+        cmocka_unit_test(test_diag_format),
+    };
+    int r = cmocka_run_group_tests(tests, NULL, NULL);
+    arena_free_all();
+    return r;
+}
