@@ -34,7 +34,11 @@ function(add_async_sources target)
       COMMAND_EXPAND_LISTS
       VERBATIM)
     target_sources(${target} PRIVATE "${_out}")
-    set_source_files_properties("${_out}" PROPERTIES GENERATED TRUE)
+    # the generated .c lives in the build tree: quoted #includes must still
+    # find the headers beside the .ac
+    get_filename_component(_srcdir "${_abs}" DIRECTORY)
+    set_source_files_properties("${_out}" PROPERTIES GENERATED TRUE
+                                INCLUDE_DIRECTORIES "${_srcdir}")
   endforeach()
   target_link_libraries(${target} PRIVATE acc::runtime)
 endfunction()

@@ -115,6 +115,8 @@ struct Node {
     Fn *inner_proto;    /* a block-scope prototype of an async function */
     bool hoisted;       /* a type declaration moved to file scope: emits nothing */
     bool split;         /* a declaration that must be emitted declarator by declarator */
+    bool literal_in_frame; /* a compound literal whose block has an await after it */
+    char *lowered;      /* an await already lowered in front of its statement: its value */
     bool has_await;     /* an evaluated await in this subtree */
     bool needs_rewrite; /* some text in this subtree changes even without awaits */
 };

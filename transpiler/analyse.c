@@ -261,6 +261,28 @@ static void hoist_types(Analysis *a, Node *n) {
         n->hoisted = true;
 }
 
+/* A compound literal lives until the end of its block, like a local: when
+   an await follows it there, its storage must be in the frame. */
+static void mark_literals(Analysis *a, Node *n, int unevaluated) {
+    if (n->kind == CXCursor_CompoundLiteralExpr && !unevaluated) {
+        unsigned end = UINT32_MAX;
+        for (Node *p = n->parent; p; p = p->parent)
+            if (p->kind == CXCursor_CompoundStmt) {
+                end = p->end;
+                break;
+            }
+        /* an await after it, or one whose arguments hold it (it suspends
+           after they are evaluated) */
+        for (int i = 0; i < a->awaits.len && !n->literal_in_frame; i++) {
+            Node *w = a->awaits.items[i];
+            n->literal_in_frame = w->end > n->begin && w->begin < end;
+        }
+    }
+    unevaluated += n->kind == CXCursor_UnaryExpr;
+    for (int i = 0; i < n->nkids; i++)
+        mark_literals(a, n->kids[i], unevaluated);
+}
+
 static void name_fields(Fn *fn) {
     for (int i = 0; i < fn->vars.len; i++) {
         Var *v = fn->vars.items[i];
@@ -288,6 +310,7 @@ void analyse_fn(Unit *u, Fn *fn) {
     }
     walk(&a, fn->body);
     register_types(&a, fn->body);
+    mark_literals(&a, fn->body, 0);
     hoist_types(&a, fn->body);
     check_duplicate_awaits(&a);
     for (int i = 0; i < fn->vars.len; i++) {

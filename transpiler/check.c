@@ -67,6 +67,9 @@ static void mark_coros(Check *ck, Node *n) {
 
 static void check_await(Check *ck, Node *n) {
     const Source *src = &ck->u->src;
+    Node *op = n->nkids ? peel(n->kids[0]) : NULL;
+    if (is_async_call(op))
+        op->awaited = true; /* whatever is wrong here, the call is not unawaited */
     if (!ck->fn->is_async) {
         error_at(src, n->begin, "'await' outside an async function");
         return;
@@ -79,11 +82,8 @@ static void check_await(Check *ck, Node *n) {
         error_at(src, n->begin, "'await' in an operand that is never evaluated");
         return;
     }
-    Node *op = n->nkids ? peel(n->kids[0]) : NULL;
-    if (is_async_call(op)) {
-        op->awaited = true;
+    if (is_async_call(op))
         return;
-    }
     if (op && op->kind == CXCursor_MemberRefExpr && op->nkids &&
         is_async_call(peel(op->kids[0]))) {
         Node *call = peel(op->kids[0]);

@@ -7,6 +7,7 @@
 #include "accc.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,13 @@ static void show_line(const char *text, size_t len, size_t line_start, unsigned 
 }
 
 void error_at(const Source *src, unsigned off, const char *format, ...) {
+    /* a macro that expands its argument twice would report it twice */
+    static const Source *last_src;
+    static unsigned last_off = UINT32_MAX;
+    if (src == last_src && off == last_off)
+        return;
+    last_src = src;
+    last_off = off;
     unsigned line, col;
     line_col(src, off, &line, &col);
     fprintf(stderr, "%s:%u:%u: error: ", src->path, line, col);

@@ -132,19 +132,51 @@ static void emit_ctor(Buf *b, Fn *fn) {
     buf_put(b, "    return &acc__f->hdr;\n}\n");
 }
 
+/*
+ * The body function returns the async function's own type, so that every
+ * `return E;` of the user (those that macros write included) stays as it
+ * is; a suspension returns with ACC__SUSPENDED set in the state.  The
+ * thunk that fninfo names turns that into ACC__DONE or ACC__PENDING and
+ * stores the value for the caller.
+ */
 static void emit_resume(Buf *b, Fn *fn, const char *body) {
+    CXType rt = result_type(fn);
+    bool is_void = rt.kind == CXType_Void;
+    char *sig = fmt("%s__acc_body(struct %s__acc_frame *acc__f)", fn->name, fn->name);
+    char *decl = declare(rt, sig);
+    buf_printf(b, "static %s {\n", decl);
+    if (!is_void) {
+        char *z = declare(clang_getUnqualifiedType(rt), "acc__z");
+        buf_printf(b, "    static %s;\n", z);
+        xfree(z);
+    }
+    buf_put(b, "    switch (acc__f->hdr.state) {\n    case 0:\n        break;\n");
+    for (int i = 1; i < fn->lines.len; i++)
+        buf_printf(b, "    case %d:\n        goto acc__L%d;\n", i, i);
+    buf_printf(b, "    default:\n        %s\n    }\n", is_void ? "return;" : "return acc__z;");
+    buf_put(b, body);
+    if (b->len && b->data[b->len - 1] != '\n')
+        buf_put(b, "\n");
+    buf_printf(b, "    %s\n}\n", is_void ? "return;" : "return acc__z;");
     buf_printf(b, "static int %s__acc_resume(acc_frame *acc__base) {\n", fn->name);
     buf_printf(b,
                "    struct %s__acc_frame *acc__f = (struct %s__acc_frame *)(void *)acc__base;\n",
                fn->name, fn->name);
-    buf_put(b, "    switch (acc__f->hdr.state) {\n    case 0:\n        break;\n");
-    for (int i = 1; i < fn->lines.len; i++)
-        buf_printf(b, "    case %d:\n        goto acc__L%d;\n", i, i);
-    buf_put(b, "    default:\n        return ACC__DONE;\n    }\n");
-    buf_put(b, body);
-    if (b->len && b->data[b->len - 1] != '\n')
-        buf_put(b, "\n");
+    if (is_void) {
+        buf_printf(b, "    %s__acc_body(acc__f);\n", fn->name);
+    } else {
+        char *v = declare(clang_getUnqualifiedType(rt), "acc__v");
+        buf_printf(b, "    %s = %s__acc_body(acc__f);\n", v, fn->name);
+        xfree(v);
+    }
+    buf_put(b, "    if (acc__f->hdr.state & ACC__SUSPENDED) {\n"
+               "        acc__f->hdr.state &= ~ACC__SUSPENDED;\n"
+               "        return ACC__PENDING;\n    }\n");
+    if (!is_void)
+        buf_put(b, "    if (acc__f->acc_res)\n        *acc__f->acc_res = acc__v;\n");
     buf_put(b, "    return ACC__DONE;\n}\n");
+    xfree(decl);
+    xfree(sig);
 }
 
 /* The real main for `async int main(...)`: runs it on a fresh loop. */

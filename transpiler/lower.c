@@ -45,6 +45,7 @@ typedef struct {
     Buf out;
     unsigned out_line;  /* the .ac line the current output line maps to, 0 unknown */
     Vec cont;           /* Cont*: continue targets of the enclosing loops (label NULL: native) */
+    const char *suspend; /* the statement that returns from the body when it suspends */
     int nlabels;
 } Lower;
 
@@ -157,6 +158,11 @@ static char *temp_decl(Lower *L, const char *type_prefix) {
 
 /* ---- expressions ---------------------------------------------------------- */
 
+static bool is_array_type(CXType t) {
+    return t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray;
+}
+
+
 static void lower_expr(Lower *L, Node *n, Vec *reps);
 static char *expr_text(Lower *L, Node *n);
 static void lower_discard(Lower *L, Node *n);
@@ -192,10 +198,22 @@ static bool is_constant(Node *n) {
     }
 }
 
-/* A node whose text can be taken out of its context (not a macro's body). */
+/* A node whose text can be taken out of its context: spelled in the file,
+   or the whole expansion of a macro (NULL), not a piece of a macro's body
+   (the (a) of `#define ADD(a, b) ((a) + (b))`, whose range is all of ADD(...)). */
 static bool separable(Node *n) {
     Node *p = peel(n);
-    return n->faithful || n->is_await || n->marker || (p && (p->is_await || p->marker));
+    if (n->faithful || n->is_await || n->marker || (p && (p->is_await || p->marker)))
+        return true;
+    if (!n->in_main)
+        return false;
+    for (Node *a = n->parent; a; a = a->parent) {
+        if (a->begin != n->begin || a->end != n->end)
+            return true;
+        if (!(a->kind == CXCursor_ParenExpr || (a->kind == CXCursor_UnexposedExpr && a->nkids == 1)))
+            return false;
+    }
+    return false;
 }
 
 static void need_separable(Lower *L, Node *n) {
@@ -333,9 +351,8 @@ static char *lower_await(Lower *L, Node *n, bool want) {
     line_col(&L->u->src, n->begin, &line, &col);
     vec_push(&L->fn->lines, (void *)(uintptr_t)line);
     int k = L->fn->lines.len - 1;
-    putf(L,
-         "%s->hdr.state = %d; if (acc__await(&%s->hdr, %s)) return ACC__PENDING; acc__L%d:; ",
-         F, k, F, ctor, k);
+    putf(L, "%s->hdr.state = %d; if (acc__await(&%s->hdr, %s)) %s acc__L%d:; ", F, k, F,
+         ctor, L->suspend, k);
     return slot ? slot : xstrdup("((void)0)");
 }
 
@@ -426,11 +443,35 @@ static void lower_generic(Lower *L, Node *n, Vec *reps) {
     }
 }
 
+/* (T){...} whose block goes on past an await: the value is copied into a
+   frame slot, which stands for the literal from then on.
+     array:     (memcpy(slot, (T){...}, sizeof slot), slot)
+     otherwise: (*(T *)memcpy(&slot, &(T){...}, sizeof slot))            */
+static char *frame_literal(Lower *L, Node *n) {
+    Vec inner = {0};
+    for (int i = 0; i < n->nkids; i++)
+        lower_expr(L, n->kids[i], &inner);
+    char *lit = text_of(L, n, &inner);
+    CXType t = clang_getCursorType(n->cur);
+    int k = L->fn->temps.len;
+    char *name = fmt("acc_t%d", k);
+    vec_push(&L->fn->temps, declare_slot(t, name));
+    char *slot = fmt("%s->%s", F, name);
+    if (is_array_type(t))
+        return fmt("(memcpy(%s, %s, sizeof %s), %s)", slot, lit, slot, slot);
+    char *ptr = declare(clang_getUnqualifiedType(t), "*");
+    return fmt("(*(%s)memcpy(&%s, &%s, sizeof %s))", ptr, slot, lit, slot);
+}
+
 /* The rewrites of expression n, emitting the statements its awaits need. */
 static void lower_expr(Lower *L, Node *n, Vec *reps) {
     char *leaf = leaf_text(L, n);
     if (leaf) {
         vec_push(reps, rep(n->begin, n->end, leaf));
+        return;
+    }
+    if (n->lowered) {
+        vec_push(reps, rep(n->begin, n->end, xstrdup(n->lowered)));
         return;
     }
     if (n->is_await) {
@@ -446,6 +487,10 @@ static void lower_expr(Lower *L, Node *n, Vec *reps) {
     }
     if (n->inner_proto) {
         vec_push(reps, rep(n->begin, n->end, ctor_proto(n->inner_proto, false)));
+        return;
+    }
+    if (n->literal_in_frame) {
+        vec_push(reps, rep(n->begin, n->end, frame_literal(L, n)));
         return;
     }
     if (!n->has_await || !is_kind_expr(n->kind)) {
@@ -563,23 +608,20 @@ static char *new_label(Lower *L, const char *what) {
     return fmt("acc__%s%d", what, ++L->nlabels);
 }
 
-/* return E;  =>  if (res) *res = E; else (void)E; return ACC__DONE; */
+/* return E;  =>  the awaits of E, then return E';  (the body function
+   returns the async function's own type; its thunk stores the value) */
 static void lower_return(Lower *L, Node *n) {
     Node *e = NULL;
     for (int i = 0; i < n->nkids; i++)
         if (is_kind_expr(n->kids[i]->kind))
             e = n->kids[i];
-    put(L, "{ ");
-    if (e) {
-        CXType rt = clang_getResultType(clang_getCursorType(L->fn->cur));
-        if (rt.kind == CXType_Void) {
-            lower_discard(L, e);
-        } else {
-            char *t = expr_text(L, e);
-            putf(L, "if (%s->acc_res) *%s->acc_res = (%s); else (void)(%s); ", F, F, t, t);
-        }
+    if (!e) {
+        put(L, "return;");
+        return;
     }
-    put(L, "return ACC__DONE; }");
+    put(L, "{ ");
+    char *t = expr_text(L, e);
+    putf(L, "return %s; }", t);
 }
 
 static Node *var_init(Node *v) {
@@ -592,9 +634,6 @@ static Node *var_init(Node *v) {
     return v->nkids && is_kind_expr(v->kids[v->nkids - 1]->kind) ? v->kids[v->nkids - 1] : NULL;
 }
 
-static bool is_array_type(CXType t) {
-    return t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray;
-}
 
 /* One declarator of a declaration that had to be taken apart. */
 static void lower_var(Lower *L, Node *v) {
@@ -694,12 +733,17 @@ static void for_parts(Lower *L, Node *n, Node **init, Node **cond, Node **inc, N
     }
 }
 
+static bool contains_kind(Node *n, enum CXCursorKind k) {
+    if (n->kind == k)
+        return true;
+    for (int i = 0; i < n->nkids; i++)
+        if (contains_kind(n->kids[i], k))
+            return true;
+    return false;
+}
+
 static void lower_for(Lower *L, Node *n) {
     Node *init, *cond, *inc, *body;
-    if (!n->faithful) {
-        error_at(&L->u->src, n->begin, "cannot lower a loop that a macro writes");
-        return;
-    }
     for_parts(L, n, &init, &cond, &inc, &body);
     put(L, "{ ");
     if (init) {
@@ -877,8 +921,106 @@ static void lower_compound(Lower *L, Node *n) {
     put(L, "\n}");
 }
 
+/* A statement that a macro's body writes (do { ... } while (0), if, for):
+   its parts cannot be taken out of the macro, so it is kept as written,
+   which is right as long as nothing in it needs lowering. */
+static Node *only_await(Node *n, int *count) {
+    Node *found = n->is_await ? n : NULL;
+    *count += n->is_await;
+    for (int i = 0; i < n->nkids; i++) {
+        Node *f = only_await(n->kids[i], count);
+        if (f && !found)
+            found = f;
+    }
+    return found;
+}
+
+static bool is_literal_zero(Node *n) {
+    n = peel(n);
+    if (!n || n->kind != CXCursor_IntegerLiteral)
+        return false;
+    CXEvalResult r = clang_Cursor_Evaluate(n->cur);
+    bool zero = r && clang_EvalResult_getKind(r) == CXEval_Int && clang_EvalResult_getAsLongLong(r) == 0;
+    if (r)
+        clang_EvalResult_dispose(r);
+    return zero;
+}
+
+/* Whether `kid` is what `p` evaluates first, and exactly once. */
+static bool first_and_once(Node *p, Node *kid) {
+    switch (p->kind) {
+    case CXCursor_DoStmt:
+        return p->kids[0] == kid && is_literal_zero(p->kids[p->nkids - 1]);
+    case CXCursor_CompoundStmt:
+    case CXCursor_IfStmt:
+    case CXCursor_SwitchStmt:
+    case CXCursor_ConditionalOperator:
+        return p->kids[0] == kid;
+    case CXCursor_ReturnStmt:
+    case CXCursor_ParenExpr:
+    case CXCursor_UnexposedExpr:
+    case CXCursor_CStyleCastExpr:
+    case CXCursor_UnaryOperator:
+        return true;
+    case CXCursor_BinaryOperator:
+    case CXCursor_CompoundAssignOperator:
+        return is_assign(p) ? p->kids[1] == kid : p->kids[0] == kid;
+    case CXCursor_CallExpr: {
+        Node **args;
+        int n = call_args(p, &args);
+        return n > 0 && args[0] == kid && call_callee_ref(p) && is_constant(call_callee_ref(p));
+    }
+    default:
+        return false;
+    }
+}
+
+/* An await in a macro's argument that the statement the macro writes
+   evaluates first and once (CHECK(await f()), with CHECK a do-while(0)
+   around an if): it can be done in front of the statement. */
+static bool hoist_macro_await(Lower *L, Node *n) {
+    int count = 0;
+    Node *w = only_await(n, &count);
+    if (count != 1 || !w->faithful)
+        return false;
+    for (Node *k = w; k != n; k = k->parent)
+        if (!k->parent || !first_and_once(k->parent, k))
+            return false;
+    w->lowered = lower_await(L, w, true);
+    for (Node *k = w; k; k = k->parent) {
+        k->has_await = false;
+        if (k == n)
+            break;
+    }
+    return true;
+}
+
+static void lower_macro_stmt(Lower *L, Node *n) {
+    Cont *c = L->cont.len ? L->cont.items[L->cont.len - 1] : NULL;
+    if (n->has_await && !hoist_macro_await(L, n)) {
+        error_at(&L->u->src, n->begin,
+                 "an await inside a statement that a macro writes cannot be lowered unless "
+                 "the statement evaluates it first; write the statement out, or await in a "
+                 "function the macro calls");
+        return;
+    }
+    if (c && c->label && contains_kind(n, CXCursor_ContinueStmt)) {
+        error_at(&L->u->src, n->begin,
+                 "a continue inside a statement that a macro writes, in a loop whose "
+                 "condition awaits, cannot be lowered");
+        return;
+    }
+    char *t = expr_text(L, n);
+    putf(L, "%s%s", t, t[0] && strchr(";}", t[strlen(t) - 1]) ? "" : ";");
+}
+
 static void lower_stmt(Lower *L, Node *n) {
     new_line(L, n->begin);
+    if (!n->faithful && !is_kind_expr(n->kind) && n->kind != CXCursor_DeclStmt &&
+        n->kind != CXCursor_NullStmt && n->in_main) {
+        lower_macro_stmt(L, n);
+        return;
+    }
     switch (n->kind) {
     case CXCursor_CompoundStmt:
         lower_compound(L, n);
@@ -944,6 +1086,9 @@ static void lower_stmt(Lower *L, Node *n) {
 
 char *lower_fn(Unit *u, Fn *fn, const Options *opt) {
     Lower L = {.u = u, .fn = fn, .opt = opt};
+    bool is_void = clang_getResultType(clang_getCursorType(fn->cur)).kind == CXType_Void;
+    L.suspend = is_void ? "{ acc__f->hdr.state |= ACC__SUSPENDED; return; }"
+                        : "return acc__f->hdr.state |= ACC__SUSPENDED, acc__z;";
     vec_push(&fn->lines, (void *)(uintptr_t)0);
     lower_stmt(&L, fn->body);
     put(&L, "\n");

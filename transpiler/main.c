@@ -27,7 +27,7 @@ static const char usage[] =
     "  -isystem DIR     add DIR as a system include directory\n"
     "  -D NAME[=VALUE]  define a macro (also -DNAME)\n"
     "  -U NAME          undefine a macro (also -UNAME)\n"
-    "  -std=STD         the C standard to parse with (default c11)\n"
+    "  -std=STD         the C standard to parse with (default: the C compiler's, gnu17)\n"
     "  -MD              write a make-style depfile (FILE.d, or the -MF name)\n"
     "  -MF FILE         the depfile's name (implies -MD)\n"
     "  --no-line        do not emit #line directives\n"
@@ -61,8 +61,8 @@ static void parse_args(int argc, char **argv, Options *opt) {
             arena_free_all();
             exit(0);
         } else if (strcmp(a, "--version") == 0) {
-            printf("acc %s (libclang: %s)\n", ACC_VERSION_STRING,
-                   clang_getCString(clang_getClangVersion()));
+            char *v = str_dispose(clang_getClangVersion());
+            printf("acc %s (libclang: %s)\n", ACC_VERSION_STRING, v);
             arena_free_all();
             exit(0);
         } else if (strcmp(a, "-o") == 0) {

@@ -367,7 +367,7 @@ int parse_unit(Unit *u, const Options *opt) {
     }
     char *acc_h = fmt("%s/acc.h", inc);
     Vec args = {0};
-    const char *fixed[] = {"-x", "c", "-std=c11", "-D__ACC__=1", "-ferror-limit=50"};
+    const char *fixed[] = {"-x", "c", "-D__ACC__=1", "-ferror-limit=50"};
     for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
         vec_push(&args, (void *)fixed[i]);
     for (int i = 0; i < opt->clang_args.len; i++)

@@ -103,6 +103,8 @@ struct acc_frame {
 
 /* What a resume function returns. */
 enum { ACC__DONE = 0, ACC__PENDING = 1 };
+/* Set in a generated frame's state while its body returns because it suspended. */
+#define ACC__SUSPENDED 0x80000000u
 
 /* acc_wait modes */
 enum { ACC_FIRST_COMPLETED = 1, ACC_ALL_COMPLETED = 2 };
