@@ -1,0 +1,380 @@
+/*
+ * io.c: awaits on non-blocking descriptors: acc_readable, acc_writable,
+ * acc_read, acc_write, acc_accept, acc_connect, and the TCP helpers.
+ *
+ * Each await tries the system call first and only waits for readiness on
+ * EAGAIN, so a descriptor with data ready costs no trip through the loop.
+ * The descriptor must be non-blocking (acc_tcp_listen, acc_accept and
+ * acc_tcp_connect make theirs so).
+ */
+#define _GNU_SOURCE
+#include "acc_int.h"
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* One frame shape for every descriptor await; `res` is int* or ssize_t*. */
+typedef struct io_frame {
+    acc_frame hdr;
+    void *res;
+    int fd, dir;
+    void *buf;           /* read/write buffer; accept: the address */
+    size_t n, done;      /* bytes asked, bytes written so far */
+    socklen_t *addrlen;  /* accept */
+    socklen_t alen;      /* connect */
+    acc__waiter w;
+} io_frame;
+
+enum { IO_TRY, IO_WAIT, IO_DONE };
+
+/* What the call did: finished with a result, or must wait (EAGAIN). */
+typedef struct { bool wait; ssize_t result; } io_step;
+typedef io_step (*io_try)(io_frame *fr);
+
+static int io_finish(io_frame *fr, ssize_t result, bool wide) {
+    fr->hdr.state = IO_DONE;
+    if (fr->res) {
+        if (wide)
+            *(ssize_t *)fr->res = result;
+        else
+            *(int *)fr->res = (int)result;
+    }
+    return ACC__DONE;
+}
+
+/* The common state machine: try, wait for readiness, try again. */
+static int io_run(io_frame *fr, io_try attempt, bool wide) {
+    acc_task *self = acc__current();
+    acc_loop *loop = acc__running_loop();
+    if (fr->hdr.state == IO_WAIT) {
+        if (!fr->w.done) {
+            if (!acc__task_cancelled(self))
+                return ACC__PENDING;
+            acc__fd_unwatch(loop, fr->fd, fr->dir, &fr->w);
+            return io_finish(fr, -ECANCELED, wide);
+        }
+    }
+    if (acc__task_cancelled(self))
+        return io_finish(fr, -ECANCELED, wide);
+    io_step s = attempt(fr);
+    if (!s.wait)
+        return io_finish(fr, s.result, wide);
+    int r = acc__fd_watch(loop, fr->fd, fr->dir, &fr->w);
+    if (r < 0)
+        return io_finish(fr, r, wide);
+    fr->hdr.state = IO_WAIT;
+    return ACC__PENDING;
+}
+
+static io_frame *io_new(const acc_fninfo *info, void *res, bool wide, int fd, int dir) {
+    io_frame *fr = ACC__NEW_FRAME(io_frame, info);
+    if (!fr) {
+        if (res && wide)
+            *(ssize_t *)res = 0;
+        else if (res)
+            *(int *)res = 0;
+        return NULL;
+    }
+    memset((char *)fr + sizeof(acc_frame), 0, sizeof *fr - sizeof(acc_frame));
+    fr->res = res;
+    fr->fd = fd;
+    fr->dir = dir;
+    return fr;
+}
+
+static bool again(int e) { return e == EAGAIN || e == EWOULDBLOCK; }
+
+/* ---- readiness ----------------------------------------------------------- */
+
+static io_step try_ready(io_frame *fr) {
+    /* First pass: wait; after a wake-up: ready. */
+    if (fr->hdr.state == IO_TRY)
+        return (io_step){fr->fd >= 0, fr->fd >= 0 ? 0 : -EBADF};
+    return (io_step){false, 0};
+}
+
+ACC__RUNTIME_FN(readable_info, readable_resume, "acc_readable");
+ACC__RUNTIME_FN(writable_info, writable_resume, "acc_writable");
+
+static int readable_resume(acc_frame *f) { return io_run((io_frame *)f, try_ready, false); }
+static int writable_resume(acc_frame *f) { return io_run((io_frame *)f, try_ready, false); }
+
+acc_frame *acc_readable__acc(int *res, int fd) {
+    io_frame *fr = io_new(&readable_info, res, false, fd, ACC__READ);
+    return fr ? &fr->hdr : NULL;
+}
+
+acc_frame *acc_writable__acc(int *res, int fd) {
+    io_frame *fr = io_new(&writable_info, res, false, fd, ACC__WRITE);
+    return fr ? &fr->hdr : NULL;
+}
+
+/* ---- read / write -------------------------------------------------------- */
+
+static io_step try_read(io_frame *fr) {
+    for (;;) {
+        ssize_t r = read(fr->fd, fr->buf, fr->n);
+        if (r >= 0)
+            return (io_step){false, r};
+        if (errno != EINTR)
+            return again(errno) ? (io_step){true, 0} : (io_step){false, -errno};
+    }
+}
+
+static io_step try_write(io_frame *fr) {
+    while (fr->done < fr->n) {
+        ssize_t r = write(fr->fd, (char *)fr->buf + fr->done, fr->n - fr->done);
+        if (r >= 0)
+            fr->done += (size_t)r;
+        else if (again(errno))
+            return (io_step){true, 0};
+        else if (errno != EINTR)
+            return (io_step){false, -errno};
+    }
+    return (io_step){false, (ssize_t)fr->done};
+}
+
+ACC__RUNTIME_FN(read_info, read_resume, "acc_read");
+ACC__RUNTIME_FN(write_info, write_resume, "acc_write");
+
+static int read_resume(acc_frame *f) { return io_run((io_frame *)f, try_read, true); }
+static int write_resume(acc_frame *f) { return io_run((io_frame *)f, try_write, true); }
+
+acc_frame *acc_read__acc(ssize_t *res, int fd, void *buf, size_t n) {
+    io_frame *fr = io_new(&read_info, res, true, fd, ACC__READ);
+    if (!fr)
+        return NULL;
+    fr->buf = buf;
+    fr->n = n;
+    return &fr->hdr;
+}
+
+acc_frame *acc_write__acc(ssize_t *res, int fd, const void *buf, size_t n) {
+    io_frame *fr = io_new(&write_info, res, true, fd, ACC__WRITE);
+    if (!fr)
+        return NULL;
+    fr->buf = (void *)buf;
+    fr->n = n;
+    return &fr->hdr;
+}
+
+/* ---- accept / connect ---------------------------------------------------- */
+
+static io_step try_accept(io_frame *fr) {
+    for (;;) {
+        int fd = accept4(fr->fd, fr->buf, fr->addrlen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd >= 0)
+            return (io_step){false, fd};
+        if (again(errno))
+            return (io_step){true, 0};
+        if (errno != EINTR && errno != ECONNABORTED)
+            return (io_step){false, -errno};
+    }
+}
+
+/* First pass: start the connection; after writability: its outcome. */
+static io_step try_connect(io_frame *fr) {
+    if (fr->hdr.state == IO_WAIT) {
+        int err = 0;
+        socklen_t len = sizeof err;
+        if (getsockopt(fr->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+            err = errno;
+        return (io_step){false, -err};
+    }
+    if (connect(fr->fd, fr->buf, fr->alen) == 0)
+        return (io_step){false, 0};
+    if (errno == EINPROGRESS || errno == EINTR || errno == EAGAIN)
+        return (io_step){true, 0};
+    return (io_step){false, -errno};
+}
+
+ACC__RUNTIME_FN(accept_info, accept_resume, "acc_accept");
+ACC__RUNTIME_FN(connect_info, connect_resume, "acc_connect");
+
+static int accept_resume(acc_frame *f) { return io_run((io_frame *)f, try_accept, false); }
+static int connect_resume(acc_frame *f) { return io_run((io_frame *)f, try_connect, false); }
+
+acc_frame *acc_accept__acc(int *res, int lfd, struct sockaddr *addr, socklen_t *addrlen) {
+    io_frame *fr = io_new(&accept_info, res, false, lfd, ACC__READ);
+    if (!fr)
+        return NULL;
+    fr->buf = addr;
+    fr->addrlen = addrlen;
+    return &fr->hdr;
+}
+
+acc_frame *acc_connect__acc(int *res, int fd, const struct sockaddr *addr, socklen_t addrlen) {
+    io_frame *fr = io_new(&connect_info, res, false, fd, ACC__WRITE);
+    if (!fr)
+        return NULL;
+    fr->buf = (void *)addr;
+    fr->alen = addrlen;
+    return &fr->hdr;
+}
+
+/* ---- TCP helpers ---------------------------------------------------------- */
+
+static int gai_status(int rc) {
+    switch (rc) {
+    case 0: return 0;
+    case EAI_MEMORY: return -ENOMEM;
+    case EAI_SYSTEM: return errno ? -errno : -EIO;
+    case EAI_AGAIN: return -EAGAIN;
+    default: return -ENOENT;
+    }
+}
+
+static int resolve(const char *host, int port, bool passive, struct addrinfo **ai) {
+    char service[16];
+    struct addrinfo hints;
+    if (port < 0 || port > 65535)
+        return -EINVAL;
+    snprintf(service, sizeof service, "%d", port);
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
+    return gai_status(getaddrinfo(host, service, &hints, ai));
+}
+
+static int listen_on(const struct addrinfo *a, int backlog) {
+    int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0)
+        return -errno;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, a->ai_addr, a->ai_addrlen) < 0 || listen(fd, backlog) < 0) {
+        int e = errno;
+        close(fd);
+        return -e;
+    }
+    return fd;
+}
+
+int acc_tcp_listen(const char *host, int port, int backlog) {
+    struct addrinfo *ai = NULL;
+    int r = resolve(host, port, true, &ai);
+    if (r < 0)
+        return r;
+    r = -EADDRNOTAVAIL;
+    for (struct addrinfo *a = ai; a; a = a->ai_next)
+        if ((r = listen_on(a, backlog > 0 ? backlog : SOMAXCONN)) >= 0)
+            break;
+    freeaddrinfo(ai);
+    return r;
+}
+
+/*
+ * acc_tcp_connect: a hand-written async function with three resume points:
+ * name resolution on the executor, then one connect per address in turn.
+ */
+typedef struct tcp_frame {
+    acc_frame hdr;
+    int *res;
+    const char *host;
+    int port;
+    int gai, fd, cst, last;
+    struct addrinfo *ai, *cur;
+    void *tmp;
+} tcp_frame;
+
+ACC__RUNTIME_FN(tcp_info, tcp_resume, "acc_tcp_connect");
+
+static void *tcp_resolve(void *arg) {
+    tcp_frame *fr = arg;
+    fr->gai = resolve(fr->host, fr->port, false, &fr->ai);
+    return NULL;
+}
+
+static int tcp_finish(tcp_frame *fr, int result) {
+    if (fr->ai)
+        freeaddrinfo(fr->ai);
+    fr->ai = NULL;
+    fr->hdr.state = 3;
+    if (fr->res)
+        *fr->res = result;
+    return ACC__DONE;
+}
+
+/* Starts a connect to fr->cur, skipping addresses with no socket;
+ * 1: suspended; 0: it ended at once (fr->cst), or no address is left. */
+static int tcp_next(tcp_frame *fr) {
+    for (; fr->cur; fr->cur = fr->cur->ai_next) {
+        const struct addrinfo *a = fr->cur;
+        fr->fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+        if (fr->fd < 0) {
+            fr->last = -errno;
+            continue;
+        }
+        fr->hdr.state = 2;
+        return acc__await(&fr->hdr, acc_connect__acc(&fr->cst, fr->fd, a->ai_addr, a->ai_addrlen));
+    }
+    return 0;
+}
+
+/* A connect to fr->cur ended with fr->cst: done, or on to the next one. */
+static int tcp_after_connect(tcp_frame *fr) {
+    for (;;) {
+        if (!fr->cur)
+            return tcp_finish(fr, fr->last);
+        if (fr->cst == 0)
+            return tcp_finish(fr, fr->fd);
+        close(fr->fd);
+        fr->fd = -1;
+        if (fr->cst == -ECANCELED)
+            return tcp_finish(fr, -ECANCELED);
+        fr->last = fr->cst;
+        fr->cur = fr->cur->ai_next;
+        if (tcp_next(fr))
+            return ACC__PENDING;
+    }
+}
+
+static int tcp_resume(acc_frame *f) {
+    tcp_frame *fr = (tcp_frame *)f;
+    switch (f->state) {
+    case 0:
+        if (acc__task_cancelled(acc__current()))
+            return tcp_finish(fr, -ECANCELED);
+        f->state = 1;
+        if (acc__await(f, acc_to_thread__acc(&fr->tmp, tcp_resolve, fr)))
+            return ACC__PENDING;
+        /* fall through */
+    case 1:
+        if (acc__task_cancelled(acc__current()))
+            return tcp_finish(fr, -ECANCELED);
+        if (fr->gai < 0)
+            return tcp_finish(fr, fr->gai);
+        fr->cur = fr->ai;
+        fr->last = -ECONNREFUSED;
+        if (tcp_next(fr)) /* else the connect ended without suspending */
+            return ACC__PENDING;
+        /* fall through */
+    case 2:
+        return tcp_after_connect(fr);
+    default:
+        return ACC__DONE;
+    }
+}
+
+acc_frame *acc_tcp_connect__acc(int *res, const char *host, int port) {
+    tcp_frame *fr = ACC__NEW_FRAME(tcp_frame, &tcp_info);
+    if (!fr) {
+        if (res)
+            *res = 0;
+        return NULL;
+    }
+    fr->res = res;
+    fr->host = host;
+    fr->port = port;
+    fr->gai = -EAGAIN;
+    fr->fd = -1;
+    fr->cst = -1;
+    fr->ai = fr->cur = NULL;
+    return &fr->hdr;
+}

@@ -1,0 +1,212 @@
+/*
+ * pool.c: the frame pool and the allocation indirection.
+ *
+ * Every async call allocates a frame, so frames come from a per-thread
+ * pool: size classes of 8 bytes up to 512, free lists carved by a bump
+ * pointer from 64 KiB slabs, bigger blocks from malloc.  A class of size c
+ * holds objects whose alignment divides c (sizeof is a multiple of the
+ * alignment), and slots whose size is a multiple of 16 start 16-aligned, so
+ * no object is misaligned.  The slabs are released together when the
+ * thread's loop is closed and nothing pooled is live.
+ *
+ * All allocations pass the fault injector (neco's fail counters, Lua's
+ * debug_realloc): acc__alloc_fail_at(n) makes the nth one fail.  Under
+ * AddressSanitizer, or with ACC_NOPOOL=1 in the environment (for valgrind),
+ * the pool hands every block to malloc so use-after-free is caught.
+ */
+#include "acc_int.h"
+
+#include <stdlib.h>
+
+#define GRAIN 8
+#define SMALL_MAX 512
+#define NCLASS (SMALL_MAX / GRAIN)
+#define SLAB_SIZE (64 * 1024)
+
+#if defined(__SANITIZE_ADDRESS__)
+#define ACC_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ACC_ASAN 1
+#endif
+#endif
+
+typedef struct slab {
+    struct slab *next;
+    max_align_t pad[]; /* objects start max-aligned after the link */
+} slab;
+
+typedef struct pool {
+    void *free[NCLASS]; /* per class: singly linked through the first word */
+    char *bump, *bump_end;
+    slab *slabs;
+    size_t live;        /* pooled objects not yet freed */
+    int mode;           /* 0 unknown, 1 pooled, 2 malloc only */
+} pool;
+
+static _Thread_local pool P;
+
+static atomic_long fail_countdown; /* 0: off; else fail when it reaches 1 */
+static atomic_long outstanding;    /* acc__malloc blocks not yet freed */
+
+long acc__alloc_fail_at(long n) { return atomic_exchange(&fail_countdown, n > 0 ? n : 0); }
+
+bool acc__alloc_should_fail(void) {
+    if (atomic_load_explicit(&fail_countdown, memory_order_relaxed) == 0)
+        return false;
+    return atomic_fetch_sub(&fail_countdown, 1) == 1;
+}
+
+long acc__alloc_outstanding(void) { return atomic_load(&outstanding) + (long)P.live; }
+
+static int pool_mode(void) {
+    if (P.mode == 0) {
+#ifdef ACC_ASAN
+        P.mode = 2;
+#else
+        const char *e = getenv("ACC_NOPOOL");
+        P.mode = e && *e && *e != '0' ? 2 : 1;
+#endif
+    }
+    return P.mode;
+}
+
+/* Refills the bump region with a new slab; false when malloc fails. */
+static bool pool_grow(void) {
+    slab *s = malloc(SLAB_SIZE);
+    if (!s)
+        return false;
+    s->next = P.slabs;
+    P.slabs = s;
+    P.bump = (char *)s->pad;
+    P.bump_end = (char *)s + SLAB_SIZE;
+    return true;
+}
+
+static void *pool_carve(size_t csize) {
+    uintptr_t b = (uintptr_t)P.bump;
+    if (csize % 16 == 0)
+        b = (b + 15) & ~(uintptr_t)15;
+    if (!P.bump || b + csize > (uintptr_t)P.bump_end) {
+        if (!pool_grow())
+            return NULL;
+        b = (uintptr_t)P.bump;
+    }
+    P.bump = (char *)(b + csize);
+    return (void *)b;
+}
+
+void *acc__alloc(size_t size) {
+    if (acc__alloc_should_fail())
+        return NULL;
+    if (size == 0)
+        size = 1;
+    void *p;
+    if (size > SMALL_MAX || pool_mode() == 2) {
+        p = malloc(size);
+    } else {
+        size_t c = (size - 1) / GRAIN;
+        p = P.free[c];
+        if (p)
+            P.free[c] = *(void **)p;
+        else
+            p = pool_carve((c + 1) * GRAIN);
+    }
+    if (p)
+        P.live++;
+    return p;
+}
+
+void acc__free(void *p, size_t size) {
+    if (!p)
+        return;
+    P.live--;
+    if (size == 0)
+        size = 1;
+    if (size > SMALL_MAX || pool_mode() == 2) {
+        free(p);
+        return;
+    }
+    size_t c = (size - 1) / GRAIN;
+    *(void **)p = P.free[c];
+    P.free[c] = p;
+}
+
+void acc__pool_release(void) {
+    if (P.live != 0)
+        return;
+    while (P.slabs) {
+        slab *s = P.slabs;
+        P.slabs = s->next;
+        free(s);
+    }
+    memset(P.free, 0, sizeof P.free);
+    P.bump = P.bump_end = NULL;
+}
+
+void *acc__malloc(size_t size) {
+    if (acc__alloc_should_fail())
+        return NULL;
+    void *p = malloc(size ? size : 1);
+    if (p)
+        atomic_fetch_add(&outstanding, 1);
+    return p;
+}
+
+void *acc__realloc(void *p, size_t size) {
+    if (acc__alloc_should_fail())
+        return NULL;
+    void *q = realloc(p, size ? size : 1);
+    if (q && !p)
+        atomic_fetch_add(&outstanding, 1);
+    return q;
+}
+
+void acc__mfree(void *p) {
+    if (!p)
+        return;
+    atomic_fetch_sub(&outstanding, 1);
+    free(p);
+}
+
+acc_frame *acc__frame_new(size_t size, const acc_fninfo *fn) {
+    acc_frame *f = acc__alloc(size);
+    if (!f)
+        return NULL;
+    f->fn = fn;
+    f->caller = NULL;
+    f->state = 0;
+    f->size = (unsigned)size;
+    return f;
+}
+
+/*
+ * Over-aligned frames (a local with _Alignas) bypass the pool.  The top
+ * bit of `size` marks them: it makes the size exceed SMALL_MAX, so
+ * acc__free hands them back to free() like any big block.
+ */
+#define FRAME_MALLOCED 0x80000000u
+
+acc_frame *acc__frame_new_aligned(size_t size, size_t align, const acc_fninfo *fn) {
+    if (align <= _Alignof(max_align_t))
+        return acc__frame_new(size, fn);
+    if (size >= FRAME_MALLOCED || (align & (align - 1)) != 0 || acc__alloc_should_fail())
+        return NULL;
+    acc_frame *f = aligned_alloc(align, (size + align - 1) / align * align);
+    if (!f)
+        return NULL;
+    P.live++;
+    f->fn = fn;
+    f->caller = NULL;
+    f->state = 0;
+    f->size = (unsigned)size | FRAME_MALLOCED;
+    return f;
+}
+
+void acc__frame_free(acc_frame *frame) {
+    if (!frame)
+        return;
+    if (frame->state == 0)
+        acc__frame_release_owned(frame);
+    acc__free(frame, frame->size);
+}

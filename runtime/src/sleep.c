@@ -1,0 +1,97 @@
+/*
+ * sleep.c: acc_sleep and acc_yield, the two awaits that always suspend.
+ *
+ * The sleep frame embeds its timer node, so a sleeping task costs its task,
+ * its frames and one heap slot, nothing more.  acc_sleep(0) and acc_yield
+ * append the task to the ready queue instead of arming a timer.
+ */
+#include "acc_int.h"
+
+typedef struct sleep_frame {
+    acc_frame hdr;
+    int *res;
+    acc__timer tm; /* deadline holds the delay until the frame first runs */
+} sleep_frame;
+
+ACC__RUNTIME_FN(sleep_info, sleep_resume, "acc_sleep");
+ACC__RUNTIME_FN(yield_info, yield_resume, "acc_yield");
+
+enum { S_START, S_TIMER, S_QUEUED, S_DONE };
+
+static int finish(acc_frame *f, int *res, int status) {
+    f->state = S_DONE;
+    if (res)
+        *res = status;
+    return ACC__DONE;
+}
+
+/* Shared by sleep(0) and yield: to the back of the ready queue. */
+static int requeue(acc_frame *f) {
+    acc__wake(acc__current());
+    f->state = S_QUEUED;
+    return ACC__PENDING;
+}
+
+static int sleep_resume(acc_frame *f) {
+    sleep_frame *fr = (sleep_frame *)f;
+    acc_task *self = acc__current();
+    switch (f->state) {
+    case S_START: {
+        if (acc__task_cancelled(self))
+            return finish(f, fr->res, -ECANCELED);
+        if (fr->tm.deadline == 0)
+            return requeue(f);
+        int r = acc__timer_start(acc__running_loop(), &fr->tm, fr->tm.deadline);
+        if (r < 0)
+            return finish(f, fr->res, r);
+        f->state = S_TIMER;
+        return ACC__PENDING;
+    }
+    case S_TIMER:
+        if (!acc__timer_armed(&fr->tm))
+            return finish(f, fr->res, 0);
+        if (!acc__task_cancelled(self))
+            return ACC__PENDING; /* woken early for no reason: sleep on */
+        acc__timer_stop(acc__running_loop(), &fr->tm);
+        return finish(f, fr->res, -ECANCELED);
+    default:
+        return finish(f, fr->res, acc__task_cancelled(self) ? -ECANCELED : 0);
+    }
+}
+
+acc_frame *acc_sleep__acc(int *res, double seconds) {
+    sleep_frame *fr = ACC__NEW_FRAME(sleep_frame, &sleep_info);
+    if (!fr) {
+        if (res)
+            *res = 0;
+        return NULL;
+    }
+    fr->res = res;
+    fr->tm.deadline = acc__seconds_to_ns(seconds);
+    fr->tm.idx = ACC__TIMER_IDLE;
+    return &fr->hdr;
+}
+
+typedef struct yield_frame {
+    acc_frame hdr;
+    int *res;
+} yield_frame;
+
+static int yield_resume(acc_frame *f) {
+    yield_frame *fr = (yield_frame *)f;
+    acc_task *self = acc__current();
+    if (f->state == S_START && !acc__task_cancelled(self))
+        return requeue(f);
+    return finish(f, fr->res, acc__task_cancelled(self) ? -ECANCELED : 0);
+}
+
+acc_frame *acc_yield__acc(int *res) {
+    yield_frame *fr = ACC__NEW_FRAME(yield_frame, &yield_info);
+    if (!fr) {
+        if (res)
+            *res = 0;
+        return NULL;
+    }
+    fr->res = res;
+    return &fr->hdr;
+}

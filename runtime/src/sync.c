@@ -1,0 +1,328 @@
+/*
+ * sync.c: wait queues, and the primitives built on them: acc_event,
+ * acc_lock, acc_semaphore and acc_queue (asyncio's Event, Lock, Semaphore
+ * and Queue).
+ *
+ * Storage is the caller's all the way down: the primitive lives where the
+ * user put it, and each blocked await keeps its queue node in its own
+ * frame.  Waiters are woken in FIFO order.  A release hands the resource
+ * (the lock, a permit, an item, a free slot) straight to the first waiter
+ * whose task is not cancelled, so nobody can barge in between the wake-up
+ * and the moment the woken task runs; a cancelled waiter is skipped and
+ * unlinks itself when its task resumes with -ECANCELED.
+ */
+#include "acc_int.h"
+
+#include <stdlib.h>
+
+/* ---- wait queues ---------------------------------------------------------- */
+
+void acc__waitq_push(acc__waitq *q, acc__waiter *w, acc_task *task) {
+    w->task = task;
+    w->done = false;
+    w->next = NULL;
+    w->prev = q->tail;
+    if (q->tail)
+        q->tail->next = w;
+    else
+        q->head = w;
+    q->tail = w;
+}
+
+void acc__waitq_remove(acc__waitq *q, acc__waiter *w) {
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        q->head = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    else
+        q->tail = w->prev;
+    w->prev = w->next = NULL;
+}
+
+acc__waiter *acc__waitq_first_live(const acc__waitq *q) {
+    for (acc__waiter *w = q->head; w; w = w->next)
+        if (!acc__task_cancelled(w->task))
+            return w;
+    return NULL;
+}
+
+void acc__waiter_wake(acc__waitq *q, acc__waiter *w) {
+    acc__waitq_remove(q, w);
+    w->done = true;
+    acc__wake(w->task);
+}
+
+void acc__waitq_wake_all(acc__waitq *q) {
+    while (q->head)
+        acc__waiter_wake(q, q->head);
+}
+
+/*
+ * The shape every blocking await below shares.  Each frame embeds a
+ * waiter; `grab` tries to take the resource without waiting.
+ */
+typedef struct wait_frame {
+    acc_frame hdr;
+    int *res;
+    void *obj;    /* the primitive */
+    void *item;   /* queue put: the item; queue get: where it goes */
+    acc__waiter w;
+} wait_frame;
+
+enum { W_START, W_WAIT, W_DONE };
+
+static int wf_finish(wait_frame *fr, int status) {
+    fr->hdr.state = W_DONE;
+    if (fr->res)
+        *fr->res = status;
+    return ACC__DONE;
+}
+
+static acc_frame *wf_new(const acc_fninfo *info, int *res, void *obj, void *item) {
+    wait_frame *fr = ACC__NEW_FRAME(wait_frame, info);
+    if (!fr) {
+        if (res)
+            *res = 0;
+        return NULL;
+    }
+    fr->res = res;
+    fr->obj = obj;
+    fr->item = item;
+    return &fr->hdr;
+}
+
+static int wf_block(wait_frame *fr, acc__waitq *q) {
+    acc__waitq_push(q, &fr->w, acc__current());
+    fr->hdr.state = W_WAIT;
+    return ACC__PENDING;
+}
+
+/* Resumed while blocked: handed over, cancelled, or a spurious wake-up. */
+static int wf_wait(wait_frame *fr, acc__waitq *q) {
+    if (fr->w.done)
+        return wf_finish(fr, 0);
+    if (!acc__task_cancelled(acc__current()))
+        return ACC__PENDING;
+    acc__waitq_remove(q, &fr->w);
+    return wf_finish(fr, -ECANCELED);
+}
+
+/* ---- acc_event ------------------------------------------------------------ */
+
+void acc_event_init(acc_event *e) { memset(e, 0, sizeof *e); }
+void acc_event_destroy(acc_event *e) { (void)e; }
+bool acc_event_is_set(const acc_event *e) { return e->is_set; }
+void acc_event_clear(acc_event *e) { e->is_set = false; }
+
+void acc_event_set(acc_event *e) {
+    e->is_set = true;
+    acc__waitq_wake_all(&e->waiters);
+}
+
+ACC__RUNTIME_FN(event_wait_info, event_wait_resume, "acc_event_wait");
+
+static int event_wait_resume(acc_frame *f) {
+    wait_frame *fr = (wait_frame *)f;
+    acc_event *e = fr->obj;
+    if (f->state != W_START)
+        return wf_wait(fr, &e->waiters);
+    if (acc__task_cancelled(acc__current()))
+        return wf_finish(fr, -ECANCELED);
+    if (e->is_set)
+        return wf_finish(fr, 0);
+    return wf_block(fr, &e->waiters);
+}
+
+acc_frame *acc_event_wait__acc(int *res, acc_event *e) {
+    return wf_new(&event_wait_info, res, e, NULL);
+}
+
+/* ---- acc_lock ------------------------------------------------------------- */
+
+void acc_lock_init(acc_lock *l) { memset(l, 0, sizeof *l); }
+void acc_lock_destroy(acc_lock *l) { (void)l; }
+
+int acc_lock_try_acquire(acc_lock *l) {
+    if (l->locked)
+        return -EAGAIN;
+    l->locked = true;
+    return 0;
+}
+
+/* The lock passes to the first live waiter and stays locked. */
+void acc_lock_release(acc_lock *l) {
+    acc__waiter *w = acc__waitq_first_live(&l->waiters);
+    if (w)
+        acc__waiter_wake(&l->waiters, w);
+    else
+        l->locked = false;
+}
+
+ACC__RUNTIME_FN(lock_acquire_info, lock_acquire_resume, "acc_lock_acquire");
+
+static int lock_acquire_resume(acc_frame *f) {
+    wait_frame *fr = (wait_frame *)f;
+    acc_lock *l = fr->obj;
+    if (f->state != W_START)
+        return wf_wait(fr, &l->waiters);
+    if (acc__task_cancelled(acc__current()))
+        return wf_finish(fr, -ECANCELED);
+    if (acc_lock_try_acquire(l) == 0)
+        return wf_finish(fr, 0);
+    return wf_block(fr, &l->waiters);
+}
+
+acc_frame *acc_lock_acquire__acc(int *res, acc_lock *l) {
+    return wf_new(&lock_acquire_info, res, l, NULL);
+}
+
+/* ---- acc_semaphore -------------------------------------------------------- */
+
+void acc_semaphore_init(acc_semaphore *s, long value) {
+    memset(s, 0, sizeof *s);
+    s->value = value > 0 ? value : 0;
+}
+
+void acc_semaphore_destroy(acc_semaphore *s) { (void)s; }
+
+/* value > 0 only while nobody live waits: releases hand permits over. */
+int acc_semaphore_try_acquire(acc_semaphore *s) {
+    if (s->value <= 0)
+        return -EAGAIN;
+    s->value--;
+    return 0;
+}
+
+void acc_semaphore_release(acc_semaphore *s) {
+    acc__waiter *w = acc__waitq_first_live(&s->waiters);
+    if (w)
+        acc__waiter_wake(&s->waiters, w);
+    else
+        s->value++;
+}
+
+ACC__RUNTIME_FN(sem_acquire_info, sem_acquire_resume, "acc_semaphore_acquire");
+
+static int sem_acquire_resume(acc_frame *f) {
+    wait_frame *fr = (wait_frame *)f;
+    acc_semaphore *s = fr->obj;
+    if (f->state != W_START)
+        return wf_wait(fr, &s->waiters);
+    if (acc__task_cancelled(acc__current()))
+        return wf_finish(fr, -ECANCELED);
+    if (acc_semaphore_try_acquire(s) == 0)
+        return wf_finish(fr, 0);
+    return wf_block(fr, &s->waiters);
+}
+
+acc_frame *acc_semaphore_acquire__acc(int *res, acc_semaphore *s) {
+    return wf_new(&sem_acquire_info, res, s, NULL);
+}
+
+/* ---- acc_queue ------------------------------------------------------------ */
+
+int acc_queue_init(acc_queue *q, size_t capacity) {
+    memset(q, 0, sizeof *q);
+    if (capacity == 0)
+        return -EINVAL;
+    if (capacity > SIZE_MAX / sizeof(void *))
+        return -ENOMEM;
+    q->buf = acc__malloc(capacity * sizeof(void *));
+    if (!q->buf)
+        return -ENOMEM;
+    q->capacity = capacity;
+    return 0;
+}
+
+void acc_queue_destroy(acc_queue *q) {
+    acc__mfree(q->buf);
+    q->buf = NULL;
+    q->capacity = q->count = 0;
+}
+
+size_t acc_queue_size(const acc_queue *q) { return q->count; }
+
+static void ring_push(acc_queue *q, void *item) {
+    q->buf[(q->head + q->count) % q->capacity] = item;
+    q->count++;
+}
+
+static void *ring_pop(acc_queue *q) {
+    void *item = q->buf[q->head];
+    q->head = (q->head + 1) % q->capacity;
+    q->count--;
+    return item;
+}
+
+/* Getters wait only on an empty queue: an item goes straight to one. */
+int acc_queue_try_put(acc_queue *q, void *item) {
+    acc__waiter *g = acc__waitq_first_live(&q->getters);
+    if (g) {
+        g->item = item;
+        acc__waiter_wake(&q->getters, g);
+        return 0;
+    }
+    if (q->count == q->capacity)
+        return -EAGAIN;
+    ring_push(q, item);
+    return 0;
+}
+
+/* Putters wait only on a full queue: the slot freed goes to the first. */
+int acc_queue_try_get(acc_queue *q, void **item) {
+    if (q->count == 0)
+        return -EAGAIN;
+    void *it = ring_pop(q);
+    if (item)
+        *item = it;
+    acc__waiter *p = acc__waitq_first_live(&q->putters);
+    if (p) {
+        ring_push(q, p->item);
+        acc__waiter_wake(&q->putters, p);
+    }
+    return 0;
+}
+
+ACC__RUNTIME_FN(queue_put_info, queue_put_resume, "acc_queue_put");
+
+static int queue_put_resume(acc_frame *f) {
+    wait_frame *fr = (wait_frame *)f;
+    acc_queue *q = fr->obj;
+    if (f->state != W_START)
+        return wf_wait(fr, &q->putters);
+    if (acc__task_cancelled(acc__current()))
+        return wf_finish(fr, -ECANCELED);
+    if (acc_queue_try_put(q, fr->item) == 0)
+        return wf_finish(fr, 0);
+    fr->w.item = fr->item;
+    return wf_block(fr, &q->putters);
+}
+
+acc_frame *acc_queue_put__acc(int *res, acc_queue *q, void *item) {
+    return wf_new(&queue_put_info, res, q, item);
+}
+
+ACC__RUNTIME_FN(queue_get_info, queue_get_resume, "acc_queue_get");
+
+static int queue_get_resume(acc_frame *f) {
+    wait_frame *fr = (wait_frame *)f;
+    acc_queue *q = fr->obj;
+    void **out = fr->item;
+    if (f->state != W_START) {
+        int r = wf_wait(fr, &q->getters);
+        if (r == ACC__DONE && fr->w.done && out)
+            *out = fr->w.item;
+        return r;
+    }
+    if (acc__task_cancelled(acc__current()))
+        return wf_finish(fr, -ECANCELED);
+    if (acc_queue_try_get(q, out) == 0)
+        return wf_finish(fr, 0);
+    return wf_block(fr, &q->getters);
+}
+
+acc_frame *acc_queue_get__acc(int *res, acc_queue *q, void **item) {
+    return wf_new(&queue_get_info, res, q, item);
+}
