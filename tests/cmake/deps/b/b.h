@@ -1,0 +1,2 @@
+/* b.h: included by b/one.ac only. */
+#define B_VALUE 2
