@@ -64,6 +64,7 @@ typedef struct Source {
 } Source;
 
 extern int error_count;
+void diag_reset(void); /* forget the errors so far (for a new input) */
 
 /* A user error at byte offset `off` of the main file: file:line:col, the line, a caret. */
 void error_at(const Source *src, unsigned off, const char *format, ...)
@@ -209,6 +210,7 @@ bool type_nameable(CXType t);
    references to it in the source become `tag`. */
 void type_alias(CXCursor decl, const char *name, const char *tag);
 const char *alias_tag(CXCursor decl); /* NULL when decl has no alias */
+void types_reset(void); /* forget every alias (for a new input) */
 
 /* ---- analyse.c ---------------------------------------------------------- */
 

@@ -41,10 +41,18 @@ static void show_line(const char *text, size_t len, size_t line_start, unsigned 
     fputs("^\n", stderr);
 }
 
+/* The last error's place: a macro that expands its argument twice would
+   report it twice. */
+static const Source *last_src;
+static unsigned last_off = UINT32_MAX;
+
+void diag_reset(void) {
+    error_count = 0;
+    last_src = NULL;
+    last_off = UINT32_MAX;
+}
+
 void error_at(const Source *src, unsigned off, const char *format, ...) {
-    /* a macro that expands its argument twice would report it twice */
-    static const Source *last_src;
-    static unsigned last_off = UINT32_MAX;
     if (src == last_src && off == last_off)
         return;
     last_src = src;

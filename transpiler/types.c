@@ -42,6 +42,8 @@ typedef struct {
 
 static Vec aliases; /* Alias*: local types hoisted to file scope under a name */
 
+void types_reset(void) { aliases = (Vec){0}; /* the items were arena memory */ }
+
 void type_alias(CXCursor decl, const char *name, const char *tag) {
     Alias *a = xmalloc(sizeof *a);
     a->decl = decl;
