@@ -195,8 +195,6 @@ static void emit_main(Buf *b, Fn *fn) {
 static char *gen_async(Unit *u, Fn *fn, const Options *opt) {
     char *body = lower_fn(u, fn, opt);
     Buf b = {0};
-    unsigned line, col;
-    line_col(&u->src, fn->begin, &line, &col);
     for (int i = 0; i < fn->hoisted.len; i++)
         buf_printf(&b, "%s\n", (char *)fn->hoisted.items[i]);
     emit_frame_struct(&b, fn);
@@ -209,7 +207,6 @@ static char *gen_async(Unit *u, Fn *fn, const Options *opt) {
         emit_line(&b, opt, &u->src, l2);
         emit_main(&b, fn);
     }
-    (void)line;
     return buf_take(&b);
 }
 

@@ -76,34 +76,29 @@ static bool is_hoisted(CXCursor d) {
     return false;
 }
 
+static char *declare_inner(CXType t, const char *inner);
+
+/* The declaration of `inner` (a declarator, freed here) as a `t`. */
+static char *around(CXType t, char *inner) {
+    char *r = declare_inner(t, inner);
+    xfree(inner);
+    return r;
+}
+
 static char *declare_inner(CXType t, const char *inner) {
     switch (t.kind) {
     case CXType_Pointer: {
         CXType pointee = clang_getPointeeType(t);
         char *q = pointer_quals(t);
-        char *d = fmt("%s%s", q, inner);
+        bool paren = is_array(pointee) || is_function(pointee);
+        char *d = fmt(paren ? "(%s%s)" : "%s%s", q, inner);
         xfree(q);
-        if (is_array(pointee) || is_function(pointee)) {
-            char *p = fmt("(%s)", d);
-            xfree(d);
-            d = p;
-        }
-        char *r = declare_inner(pointee, d);
-        xfree(d);
-        return r;
+        return around(pointee, d);
     }
-    case CXType_ConstantArray: {
-        char *d = fmt("%s[%lld]", inner, clang_getArraySize(t));
-        char *r = declare_inner(clang_getArrayElementType(t), d);
-        xfree(d);
-        return r;
-    }
-    case CXType_IncompleteArray: {
-        char *d = fmt("%s[]", inner);
-        char *r = declare_inner(clang_getArrayElementType(t), d);
-        xfree(d);
-        return r;
-    }
+    case CXType_ConstantArray:
+        return around(clang_getArrayElementType(t), fmt("%s[%lld]", inner, clang_getArraySize(t)));
+    case CXType_IncompleteArray:
+        return around(clang_getArrayElementType(t), fmt("%s[]", inner));
     case CXType_FunctionProto: {
         Buf b = {0};
         buf_printf(&b, "%s(", inner);
@@ -118,17 +113,10 @@ static char *declare_inner(CXType t, const char *inner) {
         else if (n == 0)
             buf_put(&b, "void");
         buf_put(&b, ")");
-        char *d = buf_take(&b);
-        char *r = declare_inner(clang_getResultType(t), d);
-        xfree(d);
-        return r;
+        return around(clang_getResultType(t), buf_take(&b));
     }
-    case CXType_FunctionNoProto: {
-        char *d = fmt("%s()", inner);
-        char *r = declare_inner(clang_getResultType(t), d);
-        xfree(d);
-        return r;
-    }
+    case CXType_FunctionNoProto:
+        return around(clang_getResultType(t), fmt("%s()", inner));
     default: {
         CXType named = t.kind == CXType_Elaborated ? clang_Type_getNamedType(t) : t;
         const char *alias = alias_of(clang_getTypeDeclaration(named));
