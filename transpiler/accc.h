@@ -61,6 +61,8 @@ typedef struct Source {
     char *text;       /* the file's bytes, NUL-terminated */
     size_t len;
     CXFile file;      /* libclang's handle of the main file */
+    unsigned *line_starts; /* offset of each line's first byte, built on first use */
+    unsigned nlines;
 } Source;
 
 extern int error_count;
@@ -128,6 +130,7 @@ struct Fn {
     char *name;
     bool is_async;
     bool is_runtime;     /* declared by acc.h */
+    int marker;          /* a call that takes coroutines (acc.h's acc__coro_*): MARK_* */
     bool is_static;
     bool in_main;        /* declared in the main file */
     bool declared_out;   /* its constructor prototype is in the output already */
@@ -160,6 +163,8 @@ typedef struct Unit {
     CXIndex index;
     CXTranslationUnit tu;
     Vec fns;       /* Fn*: every function of interest */
+    Fn **fn_table; /* the same, hashed by canonical cursor (fn_of_decl) */
+    unsigned fn_table_size;
     Vec defs;      /* Fn*: definitions in the main file, in source order */
     Vec protos;    /* Fn*: async prototypes in the main file (file scope) */
     Vec inner_protos; /* Node*: block-scope async prototypes (DeclStmt) */

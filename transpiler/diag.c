@@ -14,20 +14,35 @@
 
 int error_count;
 
+static void index_lines(Source *src) {
+    unsigned n = 1;
+    for (size_t i = 0; i < src->len; i++)
+        n += src->text[i] == '\n';
+    src->line_starts = xmalloc(n * sizeof *src->line_starts);
+    src->nlines = 0;
+    src->line_starts[src->nlines++] = 0;
+    for (size_t i = 0; i < src->len; i++)
+        if (src->text[i] == '\n')
+            src->line_starts[src->nlines++] = (unsigned)i + 1;
+}
+
+/* Line and column (1-based, in bytes) of a byte offset: a binary search in
+   the line index, since lowering asks for every statement's line. */
 void line_col(const Source *src, unsigned off, unsigned *line, unsigned *col) {
-    unsigned l = 1, c = 1;
+    if (!src->line_starts)
+        index_lines((Source *)src);
     if (off > src->len)
         off = (unsigned)src->len;
-    for (unsigned i = 0; i < off; i++) {
-        if (src->text[i] == '\n') {
-            l++;
-            c = 1;
-        } else {
-            c++;
-        }
+    unsigned lo = 0, hi = src->nlines - 1;
+    while (lo < hi) {
+        unsigned mid = (lo + hi + 1) / 2;
+        if (src->line_starts[mid] <= off)
+            lo = mid;
+        else
+            hi = mid - 1;
     }
-    *line = l;
-    *col = c;
+    *line = lo + 1;
+    *col = off - src->line_starts[lo] + 1;
 }
 
 /* Prints the source line that holds `line_start`, then a caret under column col. */

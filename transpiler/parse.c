@@ -104,20 +104,23 @@ static bool loc_in_main(const Unit *u, CXSourceLocation loc, unsigned *off) {
 
 static bool text_is(const Unit *u, unsigned off, const char *word);
 
-/* A location is faithful when the file text at it is what was spelled there
-   (a plain token, a macro argument, or the `await` keyword, itself a macro
-   of the parse view), not a token from a macro's body. */
-static bool loc_faithful(const Unit *u, CXSourceLocation loc) {
+/* Where a location is in the main file (its offset), and whether it is
+   faithful: the file text there is what was spelled there (a plain token, a
+   macro argument, or the `await` keyword, itself a macro of the parse
+   view), not a token from a macro's body. */
+static bool locate(const Unit *u, CXSourceLocation loc, unsigned *off, bool *faithful) {
     CXFile ff, sf;
     unsigned fo, so;
     clang_getFileLocation(loc, &ff, NULL, NULL, &fo);
-    clang_getSpellingLocation(loc, &sf, NULL, NULL, &so);
-    if (!ff || !sf)
+    *off = fo;
+    if (!ff || !clang_File_isEqual(ff, u->src.file)) {
+        *faithful = false;
         return false;
-    if (clang_File_isEqual(ff, sf) && fo == so)
-        return true;
-    return acc_h_file && clang_File_isEqual(sf, acc_h_file) && clang_File_isEqual(ff, u->src.file) &&
-           text_is(u, fo, "await");
+    }
+    clang_getSpellingLocation(loc, &sf, NULL, NULL, &so);
+    *faithful = sf && ((so == fo && clang_File_isEqual(ff, sf)) ||
+                       (acc_h_file && clang_File_isEqual(sf, acc_h_file) && text_is(u, fo, "await")));
+    return true;
 }
 
 unsigned cursor_offset(const Unit *u, CXCursor c) {
@@ -127,21 +130,49 @@ unsigned cursor_offset(const Unit *u, CXCursor c) {
     return off;
 }
 
-Fn *fn_of_decl(Unit *u, CXCursor decl) {
-    CXCursor canon = clang_getCanonicalCursor(decl);
-    for (int i = 0; i < u->fns.len; i++) {
-        Fn *fn = u->fns.items[i];
-        if (clang_equalCursors(clang_getCanonicalCursor(fn->cur), canon))
-            return fn;
-    }
+static int marker_of(const char *name);
+
+static Fn *new_fn(Unit *u, CXCursor decl) {
     Fn *fn = xcalloc(1, sizeof *fn);
     fn->cur = decl;
     fn->name = str_dispose(clang_getCursorSpelling(decl));
     fn->is_async = decl_annotated(decl, "acc_async");
     fn->is_runtime = decl_annotated(decl, "acc_runtime");
+    fn->marker = decl_annotated(decl, "acc_coro") ? marker_of(fn->name) : MARK_NONE;
     fn->is_static = clang_Cursor_getStorageClass(decl) == CX_SC_Static;
     vec_push(&u->fns, fn);
     return fn;
+}
+
+/* Functions by canonical declaration, in an open-addressing table: every
+   call and function reference of the file asks, so this stays O(1). */
+Fn *fn_of_decl(Unit *u, CXCursor decl) {
+    CXCursor canon = clang_getCanonicalCursor(decl);
+    if ((unsigned)u->fns.len * 2 + 2 > u->fn_table_size) {
+        unsigned size = u->fn_table_size ? u->fn_table_size * 2 : 256;
+        Fn **table = xcalloc(size, sizeof *table);
+        for (int i = 0; i < u->fns.len; i++) {
+            Fn *f = u->fns.items[i];
+            unsigned h = clang_hashCursor(clang_getCanonicalCursor(f->cur)) & (size - 1);
+            while (table[h])
+                h = (h + 1) & (size - 1);
+            table[h] = f;
+        }
+        xfree(u->fn_table);
+        u->fn_table = table;
+        u->fn_table_size = size;
+    }
+    unsigned mask = u->fn_table_size - 1;
+    for (unsigned h = clang_hashCursor(canon) & mask;; h = (h + 1) & mask) {
+        Fn *f = u->fn_table[h];
+        if (!f) {
+            f = new_fn(u, decl);
+            u->fn_table[h] = f;
+            return f;
+        }
+        if (clang_equalCursors(clang_getCanonicalCursor(f->cur), canon))
+            return f;
+    }
 }
 
 static int marker_of(const char *name) {
@@ -201,13 +232,11 @@ static void classify(Unit *u, Node *n) {
     case CXCursor_CallExpr: {
         CXCursor callee = clang_getCursorReferenced(c);
         if (clang_getCursorKind(callee) == CXCursor_FunctionDecl) {
-            if (decl_annotated(callee, "acc_coro")) {
-                char *name = str_dispose(clang_getCursorSpelling(callee));
-                n->marker = marker_of(name);
-                xfree(name);
-            } else if (decl_annotated(callee, "acc_async")) {
-                n->async_callee = fn_of_decl(u, callee);
-            }
+            Fn *f = fn_of_decl(u, callee);
+            if (f->marker)
+                n->marker = f->marker;
+            else if (f->is_async)
+                n->async_callee = f;
         }
         break;
     }
@@ -227,13 +256,13 @@ static Node *build(Unit *u, CXCursor c, Node *parent) {
     n->kind = clang_getCursorKind(c);
     n->parent = parent;
     CXSourceRange r = clang_getCursorExtent(c);
-    CXSourceLocation b = clang_getRangeStart(r), e = clang_getRangeEnd(r);
-    bool in_b = loc_in_main(u, b, &n->begin);
-    bool in_e = loc_in_main(u, e, &n->end);
+    bool fb, fe;
+    bool in_b = locate(u, clang_getRangeStart(r), &n->begin, &fb);
+    bool in_e = locate(u, clang_getRangeEnd(r), &n->end, &fe);
     n->in_main = in_b && in_e;
     if (!n->in_main || n->end < n->begin)
         n->begin = n->end = 0, n->in_main = false;
-    n->faithful = n->in_main && loc_faithful(u, b) && loc_faithful(u, e);
+    n->faithful = n->in_main && fb && fe;
     BuildCtx ctx = {u, n, {0}};
     clang_visitChildren(c, build_visit, &ctx);
     n->kids = (Node **)ctx.kids.items;
