@@ -27,6 +27,7 @@ typedef struct io_frame {
     size_t n, done;      /* bytes asked, bytes written so far */
     socklen_t *addrlen;  /* accept */
     socklen_t alen;      /* connect */
+    bool notsock;        /* write: fd is no socket, send() refused it */
     acc__waiter w;
 } io_frame;
 
@@ -126,9 +127,26 @@ static io_step try_read(io_frame *fr) {
     }
 }
 
+/*
+ * Sockets are written with send(MSG_NOSIGNAL): a peer that has gone away
+ * gives -EPIPE, never a SIGPIPE that kills the process.  Pipes and other
+ * descriptors fall back to write() (a closed pipe still raises SIGPIPE
+ * there, as for any write(2) by the program).
+ */
+static ssize_t write_some(io_frame *fr, const char *p, size_t n) {
+    if (!fr->notsock) {
+        ssize_t r = send(fr->fd, p, n, MSG_NOSIGNAL);
+        if (r >= 0 || errno != ENOTSOCK)
+            return r;
+        fr->notsock = true;
+    }
+    return write(fr->fd, p, n);
+}
+
+/* Partial writes go on from where they stopped, after EAGAIN too. */
 static io_step try_write(io_frame *fr) {
     while (fr->done < fr->n) {
-        ssize_t r = write(fr->fd, (char *)fr->buf + fr->done, fr->n - fr->done);
+        ssize_t r = write_some(fr, (char *)fr->buf + fr->done, fr->n - fr->done);
         if (r >= 0)
             fr->done += (size_t)r;
         else if (again(errno))
@@ -165,6 +183,12 @@ acc_frame *acc_write__acc(ssize_t *res, int fd, const void *buf, size_t n) {
 
 /* ---- accept / connect ---------------------------------------------------- */
 
+/*
+ * EMFILE / ENFILE (out of descriptors) come back to the caller as they are:
+ * the pending connection stays in the backlog and the listening socket
+ * stays readable, so a caller that retried at once would spin.  The caller
+ * backs off instead (net/http_server.ac sleeps before the next accept).
+ */
 static io_step try_accept(io_frame *fr) {
     for (;;) {
         int fd = accept4(fr->fd, fr->buf, fr->addrlen, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -322,8 +346,12 @@ static int tcp_after_connect(tcp_frame *fr) {
     for (;;) {
         if (!fr->cur)
             return tcp_finish(fr, fr->last);
-        if (fr->cst == 0)
+        if (fr->cst == 0) {
+            /* request/response traffic: no Nagle delay on small writes */
+            int one = 1;
+            (void)setsockopt(fr->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
             return tcp_finish(fr, fr->fd);
+        }
         close(fr->fd);
         fr->fd = -1;
         if (fr->cst == -ECANCELED)

@@ -1,0 +1,88 @@
+/*
+ * http_client.h: an HTTP/1.1 client for acc programs (aiohttp's
+ * ClientSession, in C).  http:// only: there is no TLS in acc.
+ *
+ *     acc_http_client c;
+ *     acc_http_client_init(&c);
+ *     acc_http_response r;
+ *     int st = await acc_http_get(&c, "http://127.0.0.1:8080/", &r);
+ *     if (st == 0)
+ *         printf("%d, %zu bytes\n", r.status, r.body_len);
+ *     acc_http_response_free(&r);
+ *     acc_http_client_destroy(&c);
+ *
+ * - GET, POST, any method through acc_http_request; bodies framed by
+ *   Content-Length, chunked, or the end of the connection;
+ * - keep-alive: a finished connection goes back to the client's pool and
+ *   the next request to the same host and port reuses it (a pooled
+ *   connection the server has closed meanwhile is retried once on a new one);
+ * - redirects (301, 302, 303, 307, 308) up to `max_redirects`;
+ * - a whole-request timeout through acc_wait_for (-ETIMEDOUT);
+ * - a strict parser (http_parse.h): malformed responses give an
+ *   ACC_HTTP_E_* status, never a crash or a hang.
+ * Requests of one client may run concurrently from many tasks; each takes
+ * its own connection.  Any HTTP status (404 included) is a success (0) with
+ * resp->status set, as in aiohttp.
+ */
+#ifndef ACC_HTTP_CLIENT_H
+#define ACC_HTTP_CLIENT_H
+
+#include <acc.h>
+#include "http_parse.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct acc_http__conn acc_http__conn;
+
+/* Caller-owned; the pooled connections are the client's. */
+typedef struct acc_http_client {
+    double timeout;        /* seconds for a whole request (redirects included); <= 0: none. 30 */
+    int max_redirects;     /* 5 */
+    size_t max_head;       /* bytes of status line plus headers: 16 KiB */
+    size_t max_body;       /* 64 MiB */
+    bool keep_alive;       /* pool connections: true */
+    size_t max_idle;       /* pooled connections kept at most: 64 */
+    const char *user_agent; /* "acc-http/0.1" */
+    /* statistics */
+    unsigned long connects, reuses;
+    acc_http__conn *idle;  /* the pool, most recent first */
+    size_t nidle;
+} acc_http_client;
+
+/* A response; everything in it is owned by it (acc_http_response_free). */
+typedef struct acc_http_response {
+    int status;            /* 200, 404, ... */
+    int minor;             /* HTTP/1.<minor> */
+    const char *reason;
+    char *body;            /* NUL-terminated; NULL when there is none */
+    size_t body_len;
+    int redirects;         /* followed */
+    acc_http_url url;      /* where the final response came from */
+    char *head_buf;        /* the head's bytes: the strings below point here */
+    acc_http_head head;    /* headers: acc_http_response_header() */
+} acc_http_response;
+
+void acc_http_client_init(acc_http_client *c);
+/* Closes the pooled connections. */
+void acc_http_client_destroy(acc_http_client *c);
+
+/* 0 (resp filled: free it) or a negative errno / ACC_HTTP_E_* (resp empty). */
+async int acc_http_get(acc_http_client *c, const char *url, acc_http_response *resp);
+async int acc_http_post(acc_http_client *c, const char *url, const char *content_type,
+                        const void *body, size_t len, acc_http_response *resp);
+/* `headers`: extra header lines, each ended by "\r\n", or NULL. */
+async int acc_http_request(acc_http_client *c, const char *method, const char *url,
+                           const char *headers, const void *body, size_t len,
+                           acc_http_response *resp);
+
+/* The value of the first header called `name`, or NULL. */
+const char *acc_http_response_header(const acc_http_response *resp, const char *name);
+void acc_http_response_free(acc_http_response *resp);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ACC_HTTP_CLIENT_H */

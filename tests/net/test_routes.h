@@ -1,0 +1,25 @@
+/*
+ * test_routes.h: the routes of the test server (http_test in-process,
+ * test_server for curl and wrk):
+ *   GET  /hello           "hello\n"
+ *   POST /echo            the request body back
+ *   GET  /size/<n>        n bytes of test_pattern
+ *   GET  /chunked/<n>     the same, chunked (1000-byte chunks)
+ *   GET  /redirect/<k>    302 to /redirect/<k-1>; /redirect/0: "landed\n"
+ *   GET  /relative        301 to "hello" (a relative Location)
+ *   GET  /slow/<ms>       "slow\n" after <ms> milliseconds
+ *   GET  /close           "bye\n", then the server closes the connection
+ *   GET  /fail            the handler fails: 500
+ *   GET  /stats           "<requests> <connections>\n"
+ *   GET  /quit            stops the server
+ */
+#ifndef TEST_ROUTES_H
+#define TEST_ROUTES_H
+
+#include <stddef.h>
+#include "http_server.h"
+
+int test_routes_add(acc_http_server *srv);
+void test_pattern(unsigned char *buf, size_t n); /* byte i = (31 i + 7) mod 256 */
+
+#endif
