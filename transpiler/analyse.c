@@ -264,7 +264,11 @@ static void hoist_types(Analysis *a, Node *n) {
 /* A compound literal lives until the end of its block, like a local: when
    an await follows it there, its storage must be in the frame. */
 static void mark_literals(Analysis *a, Node *n, int unevaluated) {
-    if (n->kind == CXCursor_CompoundLiteralExpr && !unevaluated) {
+    /* only literals written (T){...}: glibc's transparent-union arguments
+       are implicit compound literals around a plain value */
+    if (n->kind == CXCursor_CompoundLiteralExpr && !unevaluated && n->in_main &&
+        n->end > n->begin && a->u->src.text[n->begin] == '(' &&
+        a->u->src.text[n->end - 1] == '}') {
         unsigned end = UINT32_MAX;
         for (Node *p = n->parent; p; p = p->parent)
             if (p->kind == CXCursor_CompoundStmt) {

@@ -42,7 +42,7 @@ char *ctor_proto(Fn *fn, bool with_names) {
     const char *sep = "";
     CXType rt = result_type(fn);
     if (rt.kind != CXType_Void) {
-        char *d = declare(rt, with_names ? "*acc_res" : "*");
+        char *d = declare(rt, with_names ? "*acc__res" : "*");
         buf_put(&b, d);
         xfree(d);
         sep = ", ";
@@ -50,7 +50,7 @@ char *ctor_proto(Fn *fn, bool with_names) {
     int n = clang_Cursor_getNumArguments(fn->cur);
     for (int i = 0; i < n; i++) {
         CXType t = decayed_param(clang_getCursorType(clang_Cursor_getArgument(fn->cur, (unsigned)i)));
-        char *name = with_names ? fmt("acc_a%d", i) : xstrdup("");
+        char *name = with_names ? fmt("acc__a%d", i) : xstrdup("");
         char *d = declare_value(t, name);
         buf_printf(&b, "%s%s", sep, d);
         sep = ", ";
@@ -64,10 +64,10 @@ char *ctor_proto(Fn *fn, bool with_names) {
 }
 
 static void emit_frame_struct(Buf *b, Fn *fn) {
-    buf_printf(b, "struct %s__acc_frame {\n    acc_frame hdr;\n", fn->name);
+    buf_printf(b, "struct %s__acc_frame {\n    acc_frame acc__hdr;\n", fn->name);
     CXType rt = result_type(fn);
     if (rt.kind != CXType_Void) {
-        char *d = declare(rt, "*acc_res");
+        char *d = declare(rt, "*acc__res");
         buf_printf(b, "    %s;\n", d);
         xfree(d);
     }
@@ -116,20 +116,20 @@ static void emit_ctor(Buf *b, Fn *fn) {
                    fn->name, fn->name, fn->name);
     buf_put(b, "    if (!acc__f) {\n");
     if (has_res)
-        buf_put(b, "        if (acc_res)\n            memset(acc_res, 0, sizeof *acc_res);\n");
+        buf_put(b, "        if (acc__res)\n            memset(acc__res, 0, sizeof *acc__res);\n");
     int n = clang_Cursor_getNumArguments(fn->cur);
     for (int i = 0; i < n; i++)
-        buf_printf(b, "        (void)acc_a%d;\n", i);
+        buf_printf(b, "        (void)acc__a%d;\n", i);
     buf_put(b, "        return NULL;\n    }\n");
     if (has_res)
-        buf_put(b, "    acc__f->acc_res = acc_res;\n");
+        buf_put(b, "    acc__f->acc__res = acc__res;\n");
     int k = 0;
     for (int i = 0; i < fn->vars.len; i++) {
         Var *v = fn->vars.items[i];
         if (v->is_param)
-            buf_printf(b, "    acc__f->%s = acc_a%d;\n", v->field, k++);
+            buf_printf(b, "    acc__f->%s = acc__a%d;\n", v->field, k++);
     }
-    buf_put(b, "    return &acc__f->hdr;\n}\n");
+    buf_put(b, "    return &acc__f->acc__hdr;\n}\n");
 }
 
 /*
@@ -150,7 +150,7 @@ static void emit_resume(Buf *b, Fn *fn, const char *body) {
         buf_printf(b, "    static %s;\n", z);
         xfree(z);
     }
-    buf_put(b, "    switch (acc__f->hdr.state) {\n    case 0:\n        break;\n");
+    buf_put(b, "    switch (acc__f->acc__hdr.state) {\n    case 0:\n        break;\n");
     for (int i = 1; i < fn->lines.len; i++)
         buf_printf(b, "    case %d:\n        goto acc__L%d;\n", i, i);
     buf_printf(b, "    default:\n        %s\n    }\n", is_void ? "return;" : "return acc__z;");
@@ -169,11 +169,11 @@ static void emit_resume(Buf *b, Fn *fn, const char *body) {
         buf_printf(b, "    %s = %s__acc_body(acc__f);\n", v, fn->name);
         xfree(v);
     }
-    buf_put(b, "    if (acc__f->hdr.state & ACC__SUSPENDED) {\n"
-               "        acc__f->hdr.state &= ~ACC__SUSPENDED;\n"
+    buf_put(b, "    if (acc__f->acc__hdr.state & ACC__SUSPENDED) {\n"
+               "        acc__f->acc__hdr.state &= ~ACC__SUSPENDED;\n"
                "        return ACC__PENDING;\n    }\n");
     if (!is_void)
-        buf_put(b, "    if (acc__f->acc_res)\n        *acc__f->acc_res = acc__v;\n");
+        buf_put(b, "    if (acc__f->acc__res)\n        *acc__f->acc__res = acc__v;\n");
     buf_put(b, "    return ACC__DONE;\n}\n");
     xfree(decl);
     xfree(sig);

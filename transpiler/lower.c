@@ -8,8 +8,8 @@
  * included) is kept as written.  An await becomes a statement before the
  * expression that uses it:
  *
- *   ... await f(x) ...   =>   acc__f->hdr.state = K;
- *                             if (acc__await(&acc__f->hdr, f__acc(&acc__f->acc_tN, x)))
+ *   ... await f(x) ...   =>   acc__f->acc__hdr.state = K;
+ *                             if (acc__await(&acc__f->acc__hdr, f__acc(&acc__f->acc_tN, x)))
  *                                 return ACC__PENDING;
  *                             acc__LK:;
  *                             ... acc__f->acc_tN ...
@@ -138,7 +138,7 @@ static char *text_of(Lower *L, Node *n, Vec *reps) { return apply(L, n->begin, n
 /* A frame slot holding a value of type t; returns "acc__f->acc_tN". */
 static char *temp_of_type(Lower *L, CXType t, unsigned where) {
     int k = L->fn->temps.len;
-    char *name = fmt("acc_t%d", k);
+    char *name = fmt("acc__t%d", k);
     if (!type_nameable(t))
         error_at(&L->u->src, where,
                  "a value whose type is declared inside async function '%s' must be held "
@@ -152,8 +152,8 @@ static char *temp_of_type(Lower *L, CXType t, unsigned where) {
 
 static char *temp_decl(Lower *L, const char *type_prefix) {
     int k = L->fn->temps.len;
-    vec_push(&L->fn->temps, fmt("%s acc_t%d", type_prefix, k));
-    return fmt("%s->acc_t%d", F, k);
+    vec_push(&L->fn->temps, fmt("%s acc__t%d", type_prefix, k));
+    return fmt("%s->acc__t%d", F, k);
 }
 
 /* ---- expressions ---------------------------------------------------------- */
@@ -351,7 +351,7 @@ static char *lower_await(Lower *L, Node *n, bool want) {
     line_col(&L->u->src, n->begin, &line, &col);
     vec_push(&L->fn->lines, (void *)(uintptr_t)line);
     int k = L->fn->lines.len - 1;
-    putf(L, "%s->hdr.state = %d; if (acc__await(&%s->hdr, %s)) %s acc__L%d:; ", F, k, F,
+    putf(L, "%s->acc__hdr.state = %d; if (acc__await(&%s->acc__hdr, %s)) %s acc__L%d:; ", F, k, F,
          ctor, L->suspend, k);
     return slot ? slot : xstrdup("((void)0)");
 }
@@ -454,7 +454,7 @@ static char *frame_literal(Lower *L, Node *n) {
     char *lit = text_of(L, n, &inner);
     CXType t = clang_getCursorType(n->cur);
     int k = L->fn->temps.len;
-    char *name = fmt("acc_t%d", k);
+    char *name = fmt("acc__t%d", k);
     vec_push(&L->fn->temps, declare_slot(t, name));
     char *slot = fmt("%s->%s", F, name);
     if (is_array_type(t))
@@ -1087,8 +1087,8 @@ static void lower_stmt(Lower *L, Node *n) {
 char *lower_fn(Unit *u, Fn *fn, const Options *opt) {
     Lower L = {.u = u, .fn = fn, .opt = opt};
     bool is_void = clang_getResultType(clang_getCursorType(fn->cur)).kind == CXType_Void;
-    L.suspend = is_void ? "{ acc__f->hdr.state |= ACC__SUSPENDED; return; }"
-                        : "return acc__f->hdr.state |= ACC__SUSPENDED, acc__z;";
+    L.suspend = is_void ? "{ acc__f->acc__hdr.state |= ACC__SUSPENDED; return; }"
+                        : "return acc__f->acc__hdr.state |= ACC__SUSPENDED, acc__z;";
     vec_push(&fn->lines, (void *)(uintptr_t)0);
     lower_stmt(&L, fn->body);
     put(&L, "\n");

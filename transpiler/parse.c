@@ -250,6 +250,36 @@ static void classify(Unit *u, Node *n) {
     }
 }
 
+/* The length of the token at `off` in the file (approximately as C lexes). */
+static unsigned token_length(const Unit *u, unsigned off) {
+    const char *t = u->src.text + off, *p = t;
+    if (*p == '"' || *p == '\'') {
+        char q = *p++;
+        while (*p && *p != q && *p != '\n')
+            p += (*p == '\\' && p[1]) ? 2 : 1;
+        return (unsigned)(p - t) + (*p == q);
+    }
+    while (*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+           (*p >= '0' && *p <= '9') || (p > t && *p == '.' && t[0] >= '0' && t[0] <= '9'))
+        p++;
+    return p > t ? (unsigned)(p - t) : 1;
+}
+
+/* libclang gives an empty range to a token from a macro that was expanded
+   inside another macro's argument (K in ID(f(K))): the token's own length
+   stands in, and no node ends before its children. */
+static void repair_range(const Unit *u, Node *n) {
+    if (!n->in_main)
+        return;
+    if (n->end == n->begin && n->nkids == 0 && n->begin < u->src.len) {
+        n->end = n->begin + token_length(u, n->begin);
+        n->faithful = false; /* the text is the macro's name, not the value */
+    }
+    for (int i = 0; i < n->nkids; i++)
+        if (n->kids[i]->in_main && n->kids[i]->end > n->end && n->kids[i]->begin >= n->begin)
+            n->end = n->kids[i]->end;
+}
+
 static Node *build(Unit *u, CXCursor c, Node *parent) {
     Node *n = xcalloc(1, sizeof *n);
     n->cur = c;
@@ -267,6 +297,7 @@ static Node *build(Unit *u, CXCursor c, Node *parent) {
     clang_visitChildren(c, build_visit, &ctx);
     n->kids = (Node **)ctx.kids.items;
     n->nkids = ctx.kids.len;
+    repair_range(u, n);
     classify(u, n);
     return n;
 }
