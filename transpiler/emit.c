@@ -139,7 +139,7 @@ static void emit_ctor(Buf *b, Fn *fn) {
  * thunk that fninfo names turns that into ACC__DONE or ACC__PENDING and
  * stores the value for the caller.
  */
-static void emit_resume(Buf *b, Fn *fn, const char *body) {
+static void emit_resume(Buf *b, Fn *fn, const char *body, const Options *opt, const Source *src) {
     CXType rt = result_type(fn);
     bool is_void = rt.kind == CXType_Void;
     char *sig = fmt("%s__acc_body(struct %s__acc_frame *acc__f)", fn->name, fn->name);
@@ -158,15 +158,20 @@ static void emit_resume(Buf *b, Fn *fn, const char *body) {
     if (b->len && b->data[b->len - 1] != '\n')
         buf_put(b, "\n");
     buf_printf(b, "    %s\n}\n", is_void ? "return;" : "return acc__z;");
-    buf_printf(b, "static int %s__acc_resume(acc_frame *acc__base) {\n", fn->name);
+    /* debuggers show the thunk at the function's closing brace */
+    unsigned line, col;
+    line_col(src, fn->end ? fn->end - 1 : 0, &line, &col);
+    emit_line(b, opt, src, line);
+    /* one line up to the body's call, so that it is at the closing brace */
     buf_printf(b,
-               "    struct %s__acc_frame *acc__f = (struct %s__acc_frame *)(void *)acc__base;\n",
-               fn->name, fn->name);
+               "static int %s__acc_resume(acc_frame *acc__base) { "
+               "struct %s__acc_frame *acc__f = (struct %s__acc_frame *)(void *)acc__base; ",
+               fn->name, fn->name, fn->name);
     if (is_void) {
-        buf_printf(b, "    %s__acc_body(acc__f);\n", fn->name);
+        buf_printf(b, "%s__acc_body(acc__f);\n", fn->name);
     } else {
         char *v = declare(clang_getUnqualifiedType(rt), "acc__v");
-        buf_printf(b, "    %s = %s__acc_body(acc__f);\n", v, fn->name);
+        buf_printf(b, "%s = %s__acc_body(acc__f);\n", v, fn->name);
         xfree(v);
     }
     buf_put(b, "    if (acc__f->acc__hdr.state & ACC__SUSPENDED) {\n"
@@ -200,7 +205,7 @@ static char *gen_async(Unit *u, Fn *fn, const Options *opt) {
     emit_frame_struct(&b, fn);
     emit_info(&b, fn, &u->src);
     emit_ctor(&b, fn);
-    emit_resume(&b, fn, body);
+    emit_resume(&b, fn, body, opt, &u->src);
     if (fn->is_main) {
         unsigned l2, c2;
         line_col(&u->src, fn->end, &l2, &c2);
