@@ -115,11 +115,67 @@ acc_frame *acc_writable__acc(int *res, int fd) {
     return fr ? &fr->hdr : NULL;
 }
 
+/* ---- the system calls, through a fault injector ------------------------------ */
+
+/*
+ * Every read, write, send and accept of this file goes through sys_*, where
+ * tests inject the faults the kernel may answer with (neco's fail counters):
+ * ACC_IO_FAULTS holds a comma-separated list of
+ *   eintr   every other call fails with EINTR before doing anything
+ *   eagain  every other call fails with EAGAIN (a spurious wake-up)
+ *   short   reads and writes move at most one byte
+ * The code above them must give the same results as without faults.
+ */
+enum { FAULT_EINTR = 1, FAULT_EAGAIN = 2, FAULT_SHORT = 4 };
+static int fault_mode = -1;
+static _Thread_local unsigned fault_tick;
+
+static int faults(void) {
+    if (fault_mode < 0) {
+        const char *e = getenv("ACC_IO_FAULTS");
+        int m = 0;
+        if (e) {
+            m |= strstr(e, "eintr") ? FAULT_EINTR : 0;
+            m |= strstr(e, "eagain") ? FAULT_EAGAIN : 0;
+            m |= strstr(e, "short") ? FAULT_SHORT : 0;
+        }
+        fault_mode = m;
+    }
+    return fault_mode;
+}
+
+/* True (with errno set) when this call is to fail before it is made. */
+static bool fault_now(void) {
+    int m = faults();
+    if (!(m & (FAULT_EINTR | FAULT_EAGAIN)) || (fault_tick++ & 1))
+        return false;
+    errno = (m & FAULT_EINTR) && (!(m & FAULT_EAGAIN) || (fault_tick & 2)) ? EINTR : EAGAIN;
+    return true;
+}
+
+static size_t fault_len(size_t n) { return (faults() & FAULT_SHORT) && n > 1 ? 1 : n; }
+
+static ssize_t sys_read(int fd, void *buf, size_t n) {
+    return fault_now() ? -1 : read(fd, buf, fault_len(n));
+}
+
+static ssize_t sys_send(int fd, const void *buf, size_t n, int flags) {
+    return fault_now() ? -1 : send(fd, buf, fault_len(n), flags);
+}
+
+static ssize_t sys_write(int fd, const void *buf, size_t n) {
+    return fault_now() ? -1 : write(fd, buf, fault_len(n));
+}
+
+static int sys_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
+    return fault_now() ? -1 : accept4(fd, addr, len, flags);
+}
+
 /* ---- read / write -------------------------------------------------------- */
 
 static io_step try_read(io_frame *fr) {
     for (;;) {
-        ssize_t r = read(fr->fd, fr->buf, fr->n);
+        ssize_t r = sys_read(fr->fd, fr->buf, fr->n);
         if (r >= 0)
             return (io_step){false, r};
         if (errno != EINTR)
@@ -135,12 +191,12 @@ static io_step try_read(io_frame *fr) {
  */
 static ssize_t write_some(io_frame *fr, const char *p, size_t n) {
     if (!fr->notsock) {
-        ssize_t r = send(fr->fd, p, n, MSG_NOSIGNAL);
+        ssize_t r = sys_send(fr->fd, p, n, MSG_NOSIGNAL);
         if (r >= 0 || errno != ENOTSOCK)
             return r;
         fr->notsock = true;
     }
-    return write(fr->fd, p, n);
+    return sys_write(fr->fd, p, n);
 }
 
 /* Partial writes go on from where they stopped, after EAGAIN too. */
@@ -191,7 +247,7 @@ acc_frame *acc_write__acc(ssize_t *res, int fd, const void *buf, size_t n) {
  */
 static io_step try_accept(io_frame *fr) {
     for (;;) {
-        int fd = accept4(fr->fd, fr->buf, fr->addrlen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        int fd = sys_accept4(fr->fd, fr->buf, fr->addrlen, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd >= 0)
             return (io_step){false, fd};
         if (again(errno))
