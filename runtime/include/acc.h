@@ -307,6 +307,103 @@ void acc__frame_free(acc_frame *frame);
  */
 int acc__await(acc_frame *self, acc_frame *callee);
 
+/*
+ * Inline fast paths.  Every async call allocates a frame, runs it and frees
+ * it; as out-of-line calls that each look up thread-local state this costs
+ * about 8 times a plain call.  Compilers with thread-local storage (not tcc,
+ * not C++) get the common case inline: a frame from a non-empty free list of
+ * the thread's pool, and an await below the depth bound inside a task.  All
+ * else (first use of a size class, malloc'd pools under ASan or
+ * ACC_NOPOOL, armed fault injection, out of memory, the depth bound, no
+ * task) takes the out-of-line `..._slow` functions, which are the whole
+ * implementation.  The declarations above are the out-of-line versions:
+ * the library defines them for compilers without the inline ones, and the
+ * macros below redirect calls to the inline ones where they exist.
+ */
+#define ACC__POOL_GRAIN 8
+#define ACC__POOL_SMALL 512 /* larger blocks come from malloc */
+#define ACC__DEPTH_MAX 256  /* direct resumes on the C stack per task run */
+
+/* The calling thread's runtime state the fast paths touch (pool.c). */
+typedef struct acc__thread {
+    void *free[ACC__POOL_SMALL / ACC__POOL_GRAIN]; /* free lists per 8-byte class */
+    long live;         /* pooled blocks not yet freed */
+    int pooled;        /* 1 once the pool is known to use its free lists */
+    unsigned depth;    /* direct resumes on the C stack (acc__await) */
+    acc_frame **top;   /* &running task->top, NULL outside a task */
+    acc_task *task;    /* the running task, NULL outside one */
+} acc__thread;
+
+acc_frame *acc__frame_new_slow(size_t size, const acc_fninfo *fn);
+void acc__frame_done_slow(acc_frame *frame);
+int acc__await_slow(acc_frame *self, acc_frame *callee);
+extern volatile int acc__alloc_armed; /* the fault injector is counting */
+
+#if !defined(__ACC__) && !defined(__TINYC__) && !defined(__cplusplus) &&   \
+    !defined(ACC_NO_INLINE) && defined(__STDC_VERSION__) &&                  \
+    __STDC_VERSION__ >= 201112L && !defined(__STDC_NO_THREADS__)
+#define ACC__INLINE 1
+extern _Thread_local acc__thread acc__th;
+
+/* (acc__th is named each time, not through a pointer: gcc 12's UBSan
+ * miscompiles the null check of a pointer to a thread-local variable) */
+static inline acc_frame *acc__frame_new_inline(size_t size, const acc_fninfo *fn) {
+    size_t c = (size - 1) / ACC__POOL_GRAIN;
+    acc_frame *f;
+    if (size - 1 >= ACC__POOL_SMALL || !(f = (acc_frame *)acc__th.free[c]) || acc__alloc_armed) {
+        if (!(f = acc__frame_new_slow(size, fn)))
+            return NULL;
+    } else {
+        acc__th.free[c] = *(void **)f;
+        acc__th.live++;
+    }
+    /* (again after the slow path: so the compiler knows f->fn in both) */
+    f->fn = fn;
+    f->caller = NULL;
+    f->state = 0;
+    f->size = (unsigned)size;
+    return f;
+}
+
+/* A frame that has returned owns nothing any more: back to the pool. */
+static inline void acc__frame_done(acc_frame *f) {
+    size_t c = ((size_t)f->size - 1) / ACC__POOL_GRAIN;
+    if (!acc__th.pooled || c >= ACC__POOL_SMALL / ACC__POOL_GRAIN) {
+        acc__frame_done_slow(f);
+        return;
+    }
+    *(void **)f = acc__th.free[c];
+    acc__th.free[c] = f;
+    acc__th.live--;
+}
+
+static inline int acc__await_inline(acc_frame *self, acc_frame *callee) {
+    if (!callee)
+        return acc__await_slow(self, callee);
+    /* Read before any store: right after the constructor's stores the
+     * compiler knows fn, and calls (or inlines) the resume function. */
+    int (*resume)(acc_frame *) = callee->fn->resume;
+    acc_frame **top = acc__th.top;
+    if (!top || acc__th.depth >= ACC__DEPTH_MAX)
+        return acc__await_slow(self, callee);
+    callee->caller = self;
+    *top = callee;
+    acc__th.depth++;
+    int r = resume(callee);
+    acc__th.depth--;
+    if (r != ACC__DONE)
+        return 1;
+    *top = self; /* the same task: a resume never switches tasks */
+    acc__frame_done(callee);
+    return 0;
+}
+
+#ifndef ACC__OUTLINE /* the library's own definitions keep the plain names */
+#define acc__frame_new(size, fn) acc__frame_new_inline((size), (fn))
+#define acc__await(self, callee) acc__await_inline((self), (callee))
+#endif
+#endif /* ACC__INLINE */
+
 /* ---- test hooks: fault injection ----------------------------------------- */
 
 /*

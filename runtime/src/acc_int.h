@@ -22,6 +22,13 @@
 
 /* ---- allocation (pool.c) ------------------------------------------------ */
 
+/* The thread state of acc.h's inline fast paths, defined in pool.c; the
+ * runtime uses it whether or not acc.h's fast paths are compiled in. */
+extern _Thread_local acc__thread acc__th;
+#ifndef ACC__INLINE
+#define acc__frame_done acc__frame_done_slow
+#endif
+
 /*
  * Every allocation of the runtime goes through these, so that a test can
  * make the Nth one fail (acc__alloc_fail_at).  acc__alloc/acc__free use the
@@ -69,9 +76,24 @@ void acc__heap_free(acc__heap *h);
 
 static inline bool acc__timer_armed(const acc__timer *t) { return t->idx != ACC__TIMER_IDLE; }
 
-/* Loop-level helpers: arm `t` to wake the current task after `delay_ns`. */
+/*
+ * The run in front of the heap (timer.c): a FIFO ring of timers appended in
+ * (deadline, seq) order; positions are absolute (they wrap), the slot of
+ * position p is a[p & (cap - 1)], and stopped timers leave NULL holes.
+ */
+typedef struct acc__run {
+    acc__timer **a;
+    uint32_t cap, head, tail; /* a power of 2; [head, tail) is in use */
+    uint64_t last;            /* deadline of the last timer appended */
+} acc__run;
+
+void acc__run_free(acc__run *r);
+
+/* Loop-level helpers: arm `t` to wake the current task after `delay_ns`,
+ * disarm it, and the earliest armed timer (NULL if none). */
 int acc__timer_start(acc_loop *loop, acc__timer *t, uint64_t delay_ns);
 void acc__timer_stop(acc_loop *loop, acc__timer *t);
+acc__timer *acc__timer_first(acc_loop *loop);
 uint64_t acc__seconds_to_ns(double seconds);
 
 /* ---- wait queues (sync.c) ------------------------------------------------ */
@@ -106,6 +128,7 @@ enum {
     ACC__T_DETACHED = 1 << 5,  /* nobody holds the handle: free when done */
     ACC__T_BOUNCE = 1 << 6,    /* acc__await hit the depth bound */
     ACC__T_MAIN = 1 << 7,      /* the coroutine of a run_until_complete */
+    ACC__T_NAMED = 1 << 8,     /* has a name (task.c keeps names aside) */
 };
 
 /* A link of a circular list with a sentinel: unlinks without the list. */
@@ -116,14 +139,14 @@ typedef struct acc__link {
 /*
  * A task: a chain of frames run by the trampoline.  Owned by its handle
  * (joined or detached exactly once) and listed in its loop until freed.
- * Kept at 64 bytes: a million sleeping tasks must stay cheap.
+ * Kept at 56 bytes: a million sleeping tasks must stay cheap (names,
+ * which are rare, are kept aside by task.c).
  */
 struct acc_task {
     acc_frame *top;                /* innermost frame; the root before it starts */
     acc_task *next;                /* ready-queue link */
     acc__link link;                /* in loop->tasks, in spawn order */
     acc__waitq done_waiters;       /* joiners, gather/wait parents */
-    char *name;                    /* owned copy; NULL prints "task-<id>" */
     unsigned id;
     unsigned flags;
 };
@@ -133,8 +156,11 @@ void acc__task_free(acc_task *t); /* unlinks; frees a never-run root */
 void acc__task_run(acc_loop *loop, acc_task *t);
 int acc__task_status(const acc_task *t);
 void acc__wake(acc_task *t);        /* append to the ready queue if not there */
-acc_task *acc__current(void);       /* the running task or NULL */
-bool acc__task_cancelled(const acc_task *t);
+/* The running task or NULL. */
+static inline acc_task *acc__current(void) { return acc__th.task; }
+static inline bool acc__task_cancelled(const acc_task *t) {
+    return t && (t->flags & ACC__T_CANCELLED);
+}
 void acc__fail_nomem(void);         /* the current task failed to allocate */
 /* Frees what a never-run runtime frame owns (gather's coroutine operands). */
 void acc__frame_release_owned(acc_frame *f);
@@ -196,8 +222,11 @@ struct acc_loop {
     size_t nlive;                      /* tasks not yet finished */
     unsigned next_id;
     bool running, draining;
-    uint64_t now; /* monotonic ns, read once per iteration */
-    acc__heap timers;
+    bool now_valid;         /* `now` was read in this iteration */
+    size_t runs_since_poll; /* task runs since the last poll of descriptors */
+    uint64_t now;           /* monotonic ns, read once per iteration: acc__loop_now */
+    acc__heap timers;       /* the timers out of order ... */
+    acc__run run;           /* ... and those in order (timer.c) */
 
     const acc__backend *backend;
     void *bdata;
@@ -212,11 +241,14 @@ struct acc_loop {
 };
 
 acc_loop *acc__loop(void);          /* running loop, else the thread default (made) */
-acc_loop *acc__running_loop(void);  /* NULL outside acc_run & co */
+extern _Thread_local acc_loop *acc__tl_running;
+/* NULL outside acc_run & co */
+static inline acc_loop *acc__running_loop(void) { return acc__tl_running; }
 acc_loop *acc__loop_peek(void);     /* running loop, else the default, never made */
 #define ACC__TASK_OF(l) ((acc_task *)((char *)(l) - offsetof(acc_task, link)))
 void acc__enqueue(acc_loop *loop, acc_task *t);
 uint64_t acc__clock_ns(void);
+uint64_t acc__loop_now(acc_loop *loop); /* the iteration's clock, read on first use */
 void acc__executor_shutdown(acc_loop *loop);
 
 /* ---- helpers for the runtime's own awaitables ---------------------------- */

@@ -25,10 +25,10 @@
 #include <sys/eventfd.h>
 #endif
 
-static _Thread_local acc_loop *tl_running; /* inside run_until_complete */
+_Thread_local acc_loop *acc__tl_running; /* inside run_until_complete */
+#define tl_running acc__tl_running
 static _Thread_local acc_loop *tl_default; /* acc_get_event_loop's */
 
-acc_loop *acc__running_loop(void) { return tl_running; }
 acc_loop *acc__loop_peek(void) { return tl_running ? tl_running : tl_default; }
 
 acc_loop *acc__loop(void) {
@@ -47,10 +47,20 @@ uint64_t acc__clock_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The loop's clock, read the first time an iteration needs it: an
+ * iteration with no timer to fire or set makes no clock call at all. */
+uint64_t acc__loop_now(acc_loop *loop) {
+    if (!loop->now_valid) {
+        loop->now = acc__clock_ns();
+        loop->now_valid = true;
+    }
+    return loop->now;
+}
+
 double acc_loop_time(acc_loop *loop) {
     if (!loop)
         loop = acc__loop_peek();
-    return loop ? (double)loop->now / 1e9 : (double)acc__clock_ns() / 1e9;
+    return loop ? (double)acc__loop_now(loop) / 1e9 : (double)acc__clock_ns() / 1e9;
 }
 
 void acc__enqueue(acc_loop *loop, acc_task *t) {
@@ -260,7 +270,6 @@ acc_loop *acc_loop_new(void) {
         goto fail_backend;
     if (wake_open(loop) < 0)
         goto fail;
-    loop->now = acc__clock_ns();
     return loop;
 fail:
     wake_close(loop);
@@ -283,6 +292,7 @@ void acc_loop_close(acc_loop *loop) {
     while (loop->tasks.next != &loop->tasks)
         acc__task_free(ACC__TASK_OF(loop->tasks.next));
     acc__heap_free(&loop->timers);
+    acc__run_free(&loop->run);
     wake_close(loop);
     loop->backend->done(loop);
     acc__mfree(loop->fds);
@@ -298,7 +308,7 @@ void acc_loop_close(acc_loop *loop) {
 static int poll_timeout(acc_loop *loop) {
     if (loop->ready_head)
         return 0;
-    acc__timer *t = acc__heap_min(&loop->timers);
+    acc__timer *t = acc__timer_first(loop);
     if (!t)
         return -1;
     uint64_t now = acc__clock_ns();
@@ -310,8 +320,8 @@ static int poll_timeout(acc_loop *loop) {
 
 static void fire_timers(acc_loop *loop) {
     acc__timer *t;
-    while ((t = acc__heap_min(&loop->timers)) && t->deadline <= loop->now) {
-        acc__heap_remove(&loop->timers, t);
+    while ((t = acc__timer_first(loop)) && t->deadline <= acc__loop_now(loop)) {
+        acc__timer_stop(loop, t);
         acc__enqueue(loop, t->task);
     }
 }
@@ -329,10 +339,23 @@ static void run_ready(acc_loop *loop) {
     }
 }
 
+/*
+ * While tasks stay ready (a ping-pong through an event or a queue, a task
+ * that keeps yielding), polling every iteration would cost a system call
+ * per switch.  Then a zero-timeout poll comes after POLL_RUNS task runs:
+ * I/O waits for at most that much work, however the work is spread over
+ * iterations.  An iteration with no task ready always polls (and blocks).
+ */
+#define POLL_RUNS 128
+
 static void run_once(acc_loop *loop) {
-    loop->backend->wait(loop, poll_timeout(loop));
-    loop->now = acc__clock_ns();
+    if (!loop->ready_head || loop->runs_since_poll >= POLL_RUNS) {
+        loop->runs_since_poll = 0;
+        loop->backend->wait(loop, poll_timeout(loop));
+    }
+    loop->now_valid = false;
     fire_timers(loop);
+    loop->runs_since_poll += loop->nready;
     run_ready(loop);
 }
 
@@ -361,7 +384,7 @@ int acc_loop_run_until_complete(acc_loop *loop, acc_frame *coro) {
     main->flags |= ACC__T_MAIN;
     loop->running = true;
     tl_running = loop;
-    loop->now = acc__clock_ns();
+    loop->now_valid = false;
     while (!(main->flags & ACC__T_DONE))
         run_once(loop);
     drain(loop);

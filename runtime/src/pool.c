@@ -14,12 +14,13 @@
  * AddressSanitizer, or with ACC_NOPOOL=1 in the environment (for valgrind),
  * the pool hands every block to malloc so use-after-free is caught.
  */
+#define ACC__OUTLINE /* defines the out-of-line acc__frame_new */
 #include "acc_int.h"
 
 #include <stdlib.h>
 
-#define GRAIN 8
-#define SMALL_MAX 512
+#define GRAIN ACC__POOL_GRAIN
+#define SMALL_MAX ACC__POOL_SMALL
 #define NCLASS (SMALL_MAX / GRAIN)
 #define SLAB_SIZE (64 * 1024)
 
@@ -36,20 +37,28 @@ typedef struct slab {
     max_align_t pad[]; /* objects start max-aligned after the link */
 } slab;
 
+/*
+ * The free lists and the live count are in acc__th (acc.h), where the
+ * inline fast paths of generated code reach them; the rest is here.
+ */
 typedef struct pool {
-    void *free[NCLASS]; /* per class: singly linked through the first word */
     char *bump, *bump_end;
     slab *slabs;
-    size_t live;        /* pooled objects not yet freed */
-    int mode;           /* 0 unknown, 1 pooled, 2 malloc only */
+    int mode; /* 0 unknown, 1 pooled, 2 malloc only */
 } pool;
 
+_Thread_local acc__thread acc__th;
 static _Thread_local pool P;
 
 static atomic_long fail_countdown; /* 0: off; else fail when it reaches 1 */
 static atomic_long outstanding;    /* acc__malloc blocks not yet freed */
+/* Sends the inline fast path to acc__frame_new_slow, which counts. */
+volatile int acc__alloc_armed;
 
-long acc__alloc_fail_at(long n) { return atomic_exchange(&fail_countdown, n > 0 ? n : 0); }
+long acc__alloc_fail_at(long n) {
+    acc__alloc_armed = n > 0;
+    return atomic_exchange(&fail_countdown, n > 0 ? n : 0);
+}
 
 bool acc__alloc_should_fail(void) {
     if (atomic_load_explicit(&fail_countdown, memory_order_relaxed) == 0)
@@ -57,7 +66,7 @@ bool acc__alloc_should_fail(void) {
     return atomic_fetch_sub(&fail_countdown, 1) == 1;
 }
 
-long acc__alloc_outstanding(void) { return atomic_load(&outstanding) + (long)P.live; }
+long acc__alloc_outstanding(void) { return atomic_load(&outstanding) + acc__th.live; }
 
 static int pool_mode(void) {
     if (P.mode == 0) {
@@ -67,6 +76,7 @@ static int pool_mode(void) {
         const char *e = getenv("ACC_NOPOOL");
         P.mode = e && *e && *e != '0' ? 2 : 1;
 #endif
+        acc__th.pooled = P.mode == 1;
     }
     return P.mode;
 }
@@ -106,21 +116,21 @@ void *acc__alloc(size_t size) {
         p = malloc(size);
     } else {
         size_t c = (size - 1) / GRAIN;
-        p = P.free[c];
+        p = acc__th.free[c];
         if (p)
-            P.free[c] = *(void **)p;
+            acc__th.free[c] = *(void **)p;
         else
             p = pool_carve((c + 1) * GRAIN);
     }
     if (p)
-        P.live++;
+        acc__th.live++;
     return p;
 }
 
 void acc__free(void *p, size_t size) {
     if (!p)
         return;
-    P.live--;
+    acc__th.live--;
     if (size == 0)
         size = 1;
     if (size > SMALL_MAX || pool_mode() == 2) {
@@ -128,19 +138,19 @@ void acc__free(void *p, size_t size) {
         return;
     }
     size_t c = (size - 1) / GRAIN;
-    *(void **)p = P.free[c];
-    P.free[c] = p;
+    *(void **)p = acc__th.free[c];
+    acc__th.free[c] = p;
 }
 
 void acc__pool_release(void) {
-    if (P.live != 0)
+    if (acc__th.live != 0)
         return;
     while (P.slabs) {
         slab *s = P.slabs;
         P.slabs = s->next;
         free(s);
     }
-    memset(P.free, 0, sizeof P.free);
+    memset(acc__th.free, 0, sizeof acc__th.free);
     P.bump = P.bump_end = NULL;
 }
 
@@ -169,7 +179,7 @@ void acc__mfree(void *p) {
     free(p);
 }
 
-acc_frame *acc__frame_new(size_t size, const acc_fninfo *fn) {
+acc_frame *acc__frame_new_slow(size_t size, const acc_fninfo *fn) {
     acc_frame *f = acc__alloc(size);
     if (!f)
         return NULL;
@@ -195,13 +205,19 @@ acc_frame *acc__frame_new_aligned(size_t size, size_t align, const acc_fninfo *f
     acc_frame *f = aligned_alloc(align, (size + align - 1) / align * align);
     if (!f)
         return NULL;
-    P.live++;
+    acc__th.live++;
     f->fn = fn;
     f->caller = NULL;
     f->state = 0;
     f->size = (unsigned)size | FRAME_MALLOCED;
     return f;
 }
+
+acc_frame *acc__frame_new(size_t size, const acc_fninfo *fn) {
+    return acc__frame_new_slow(size, fn);
+}
+
+void acc__frame_done_slow(acc_frame *frame) { acc__free(frame, frame->size); }
 
 void acc__frame_free(acc_frame *frame) {
     if (!frame)

@@ -14,20 +14,16 @@
  * await the task is blocked in then sees the flag, unregisters itself and
  * returns -ECANCELED, and so does every later runtime await of the task.
  */
+#define ACC__OUTLINE /* defines the out-of-line acc__await */
 #include "acc_int.h"
 
 #include <stdlib.h>
 
-#define DEPTH_MAX 256
+/* The direct-resume depth and the running task's top are in acc__th, where
+ * the inline acc__await of generated code (acc.h) reaches them. */
+#define depth (acc__th.depth)
 
-static _Thread_local unsigned depth; /* direct resumes on the C stack */
-
-acc_task *acc__current(void) {
-    acc_loop *loop = acc__running_loop();
-    return loop ? loop->current : NULL;
-}
-
-bool acc__task_cancelled(const acc_task *t) { return t && (t->flags & ACC__T_CANCELLED); }
+static void name_drop(acc_task *t);
 
 int acc__task_status(const acc_task *t) {
     if (t->flags & ACC__T_NOMEM)
@@ -51,9 +47,10 @@ void acc__wake(acc_task *t) {
 }
 
 /* A frame that has returned owns nothing any more: back to the pool. */
-static void frame_dispose(acc_frame *f) { acc__free(f, f->size); }
+static void frame_dispose(acc_frame *f) { acc__frame_done(f); }
 
-int acc__await(acc_frame *self, acc_frame *callee) {
+/* The whole of acc__await; acc.h's inline version handles the common case. */
+int acc__await_slow(acc_frame *self, acc_frame *callee) {
     acc_task *t = acc__current();
     if (!callee) {
         acc__fail_nomem();
@@ -65,7 +62,7 @@ int acc__await(acc_frame *self, acc_frame *callee) {
     }
     callee->caller = self;
     t->top = callee;
-    if (depth >= DEPTH_MAX) {
+    if (depth >= ACC__DEPTH_MAX) {
         t->flags |= ACC__T_BOUNCE;
         return 1;
     }
@@ -78,6 +75,8 @@ int acc__await(acc_frame *self, acc_frame *callee) {
     t->top = self;
     return 0;
 }
+
+int acc__await(acc_frame *self, acc_frame *callee) { return acc__await_slow(self, callee); }
 
 acc_task *acc__task_new(acc_loop *loop, acc_frame *coro) {
     if (!coro)
@@ -106,7 +105,7 @@ void acc__task_free(acc_task *t) {
     t->link.next->prev = t->link.prev;
     if (!(t->flags & (ACC__T_DONE | ACC__T_STARTED)))
         acc__frame_free(t->top); /* a suspended one cannot be freed */
-    acc__mfree(t->name);
+    name_drop(t);
     acc__free(t, sizeof *t);
 }
 
@@ -132,6 +131,8 @@ void acc__task_run(acc_loop *loop, acc_task *t) {
         t->flags |= ACC__T_STARTED;
     }
     loop->current = t;
+    acc__th.top = &t->top;
+    acc__th.task = t;
     for (;;) {
         acc_frame *f = t->top;
         depth = 0;
@@ -145,12 +146,16 @@ void acc__task_run(acc_loop *loop, acc_task *t) {
         frame_dispose(f);
         if (!caller) {
             loop->current = NULL;
+            acc__th.top = NULL;
+            acc__th.task = NULL;
             task_finish(loop, t);
             return;
         }
         t->top = caller; /* resume the caller after its await */
     }
     loop->current = NULL;
+    acc__th.top = NULL;
+    acc__th.task = NULL;
 }
 
 /* ---- public task API ----------------------------------------------------- */
@@ -191,19 +196,57 @@ acc_task *acc_current_task(void) { return acc__current(); }
 
 bool acc_cancelled(void) { return acc__task_cancelled(acc__current()); }
 
+/*
+ * Names are rare and only for humans, so they live beside the tasks, in a
+ * per-thread list, not in every task (a million sleeping tasks pay nothing
+ * for them).  A task with ACC__T_NAMED set has an entry.
+ */
+typedef struct task_name {
+    struct task_name *next;
+    const acc_task *t;
+    char name[]; /* owned copy */
+} task_name;
+
+static _Thread_local task_name *names;
+
+static task_name **name_slot(const acc_task *t) {
+    task_name **p = &names;
+    while (*p && (*p)->t != t)
+        p = &(*p)->next;
+    return p;
+}
+
+static const char *task_name_of(const acc_task *t) {
+    return (t->flags & ACC__T_NAMED) ? (*name_slot(t))->name : NULL;
+}
+
+static void name_drop(acc_task *t) {
+    if (!(t->flags & ACC__T_NAMED))
+        return;
+    task_name **p = name_slot(t), *n = *p;
+    *p = n->next;
+    acc__mfree(n);
+    t->flags &= ~ACC__T_NAMED;
+}
+
 void acc_task_set_name(acc_task *t, const char *name) {
     if (!t)
         return;
-    char *copy = NULL;
+    task_name *n = NULL;
     if (name) {
-        size_t n = strlen(name) + 1;
-        copy = acc__malloc(n);
-        if (!copy)
+        size_t len = strlen(name) + 1;
+        n = acc__malloc(sizeof *n + len);
+        if (!n)
             return; /* keep the old name: a name is only for humans */
-        memcpy(copy, name, n);
+        n->t = t;
+        memcpy(n->name, name, len);
     }
-    acc__mfree(t->name);
-    t->name = copy;
+    name_drop(t);
+    if (n) {
+        n->next = names;
+        names = n;
+        t->flags |= ACC__T_NAMED;
+    }
 }
 
 /* ---- acc_join ------------------------------------------------------------ */
@@ -304,8 +347,9 @@ void acc_dump_tasks(FILE *out) {
         return;
     for (acc__link *l = loop->tasks.next; l != &loop->tasks; l = l->next) {
         const acc_task *t = ACC__TASK_OF(l);
-        if (t->name)
-            fprintf(out, "%s", t->name);
+        const char *name = task_name_of(t);
+        if (name)
+            fprintf(out, "%s", name);
         else
             fprintf(out, "task-%u", t->id);
         fprintf(out, ": %s%s\n", task_state(loop, t),

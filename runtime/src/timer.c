@@ -7,6 +7,14 @@
  * removal O(log n) without a search: a sleeping task cancelled among a
  * million others is unlinked at once.  The nodes live in the frames of the
  * awaits that sleep; the heap only holds pointers to them.
+ *
+ * In front of the heap, the loop keeps a run: a FIFO ring of timers set in
+ * (deadline, order set) order.  A timer whose deadline is not before the
+ * last one appended to the run goes there, in O(1), and leaves it in O(1):
+ * that is every timer when all sleeps and timeouts have the same length,
+ * the common case (a million `acc_sleep(1.0)`, a server's idle timeout).
+ * Only the others pay the heap's O(log n), and its cache misses.  A
+ * stopped timer leaves a hole in the run, skipped when it reaches the front.
  */
 #include "acc_int.h"
 
@@ -94,13 +102,92 @@ uint64_t acc__seconds_to_ns(double seconds) {
     return (double)n < ns ? n + 1 : n; /* round up: never wake early */
 }
 
+/* ---- the run: idx of a timer in it is RUN_BIT | its position ---------- */
+
+#define RUN_BIT 0x80000000u
+#define RUN_POS_MASK 0x3fffffffu /* so that no idx of the run is ACC__TIMER_IDLE */
+
+static acc__timer **run_slot(acc__run *r, uint32_t pos) { return &r->a[pos & (r->cap - 1)]; }
+
+/* Doubles the ring; positions are absolute, so entries keep theirs. */
+static int run_grow(acc__run *r) {
+    uint32_t cap = r->cap ? r->cap * 2 : 64;
+    if (cap > RUN_POS_MASK + 1)
+        return -ENOMEM;
+    acc__timer **a = acc__malloc(cap * sizeof *a);
+    if (!a)
+        return -ENOMEM;
+    for (uint32_t p = r->head; p != r->tail; p++)
+        a[p & (cap - 1)] = *run_slot(r, p);
+    acc__mfree(r->a);
+    r->a = a;
+    r->cap = cap;
+    return 0;
+}
+
+static int run_push(acc__run *r, acc__timer *t) {
+    if (r->tail - r->head == r->cap) {
+        int e = run_grow(r);
+        if (e < 0)
+            return e;
+    }
+    uint32_t pos = r->tail++;
+    *run_slot(r, pos) = t;
+    t->idx = RUN_BIT | (pos & RUN_POS_MASK);
+    r->last = t->deadline;
+    return 0;
+}
+
+/* The front of the run, past the holes stopped timers left. */
+static acc__timer *run_first(acc__run *r) {
+    while (r->head != r->tail) {
+        acc__timer *t = *run_slot(r, r->head);
+        if (t)
+            return t;
+        r->head++;
+    }
+    r->last = 0; /* empty: any deadline may start it again */
+    return NULL;
+}
+
+/* cap divides 2^30: the low 30 bits of a position find its slot */
+static void run_remove(acc__run *r, acc__timer *t) {
+    *run_slot(r, t->idx & RUN_POS_MASK) = NULL;
+    t->idx = ACC__TIMER_IDLE;
+}
+
+void acc__run_free(acc__run *r) {
+    acc__mfree(r->a);
+    memset(r, 0, sizeof *r);
+}
+
+/* ---- the loop's timers: the run, then the heap ---------------------------- */
+
 int acc__timer_start(acc_loop *loop, acc__timer *t, uint64_t delay_ns) {
-    t->deadline = loop->now + delay_ns;
+    t->deadline = acc__loop_now(loop) + delay_ns;
     t->task = loop->current;
+    acc__run *r = &loop->run;
+    if (t->deadline >= r->last || (r->head == r->tail)) {
+        t->seq = loop->timers.seq++; /* one order for the run and the heap */
+        if (run_push(r, t) == 0)
+            return 0;
+        loop->timers.seq--;
+    }
     return acc__heap_push(&loop->timers, t);
 }
 
 void acc__timer_stop(acc_loop *loop, acc__timer *t) {
-    if (acc__timer_armed(t))
+    if (!acc__timer_armed(t))
+        return;
+    if (t->idx & RUN_BIT)
+        run_remove(&loop->run, t);
+    else
         acc__heap_remove(&loop->timers, t);
+}
+
+acc__timer *acc__timer_first(acc_loop *loop) {
+    acc__timer *a = run_first(&loop->run), *b = acc__heap_min(&loop->timers);
+    if (!a || !b)
+        return a ? a : b;
+    return before(b, a) ? b : a;
 }
