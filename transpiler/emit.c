@@ -91,10 +91,14 @@ static void emit_info(Buf *b, Fn *fn, const Source *src) {
         buf_printf(b, "%s%u", i ? ", " : "", (unsigned)(uintptr_t)fn->lines.items[i]);
     buf_put(b, "};\n");
     char *path = c_string(src->path);
+    char *res = result_type(fn).kind == CXType_Void
+                    ? xstrdup("0")
+                    : fmt("offsetof(struct %s__acc_frame, acc__res)", fn->name);
     buf_printf(b,
                "static const acc_fninfo %s__acc_info = {%s__acc_resume, \"%s\", %s, "
-               "%s__acc_lines, %d};\n",
-               fn->name, fn->name, fn->name, path, fn->name, fn->lines.len);
+               "%s__acc_lines, %d, %s};\n",
+               fn->name, fn->name, fn->name, path, fn->name, fn->lines.len, res);
+    xfree(res);
     xfree(path);
 }
 

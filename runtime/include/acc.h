@@ -86,6 +86,7 @@ typedef struct acc_fninfo {
     const char *file;                /* its source file, NULL for runtime functions */
     const unsigned *lines;           /* source line of each resume point, may be NULL */
     unsigned nlines;
+    unsigned res_offset;             /* offset in the frame of its result pointer, 0: none */
 } acc_fninfo;
 
 /*

@@ -153,6 +153,7 @@ struct acc_task {
 
 acc_task *acc__task_new(acc_loop *loop, acc_frame *coro); /* NULL: coro discarded */
 void acc__task_free(acc_task *t); /* unlinks; frees a never-run root */
+void acc__task_abandon(acc_task *t); /* cancel, detach, forget the result target */
 void acc__task_run(acc_loop *loop, acc_task *t);
 int acc__task_status(const acc_task *t);
 void acc__wake(acc_task *t);        /* append to the ready queue if not there */
@@ -256,6 +257,6 @@ void acc__executor_shutdown(acc_loop *loop);
 #define ACC__NEW_FRAME(type, info) ((type *)acc__frame_new(sizeof(type), (info)))
 #define ACC__RUNTIME_FN(var, fn, name) \
     static int fn(acc_frame *); \
-    static const acc_fninfo var = {fn, name, NULL, NULL, 0}
+    static const acc_fninfo var = {fn, name, NULL, NULL, 0, 0}
 
 #endif /* ACC_INT_H */

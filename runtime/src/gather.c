@@ -187,10 +187,8 @@ acc_frame *acc__gather_new(int *res, acc_frame **coros, size_t n) {
 acc_frame *acc_gather_tasks__acc(int *res, acc_task **ts, size_t n) {
     gather_frame *fr = g_new(&gather_tasks_info, res, n);
     if (!fr) {
-        for (size_t i = 0; i < n; i++) {
-            acc_cancel(ts[i]);
-            acc_detach(ts[i]);
-        }
+        for (size_t i = 0; i < n; i++)
+            acc__task_abandon(ts[i]);
         if (res)
             *res = 0;
         return NULL;

@@ -306,9 +306,29 @@ static int join_resume(acc_frame *f) {
     return ACC__PENDING;
 }
 
+/*
+ * An await that was to consume the handle (acc_join, acc_gather_tasks)
+ * could not allocate its frame: the awaiting task goes on, failed with
+ * -ENOMEM, and may return and free the storage the task's result target
+ * points into.  So the task is cancelled and detached, and its root frame
+ * forgets the target (generated frames say where its pointer is).
+ */
+void acc__task_abandon(acc_task *t) {
+    if (!t)
+        return;
+    acc_cancel(t);
+    acc_frame *root = t->top;
+    while (root && root->caller)
+        root = root->caller;
+    if (root && !(t->flags & ACC__T_DONE) && root->fn && root->fn->res_offset)
+        *(void **)(void *)((char *)root + root->fn->res_offset) = NULL;
+    acc_detach(t);
+}
+
 acc_frame *acc_join__acc(int *res, acc_task *t) {
     join_frame *fr = ACC__NEW_FRAME(join_frame, &join_info);
     if (!fr) {
+        acc__task_abandon(t);
         if (res)
             *res = 0;
         return NULL;

@@ -36,7 +36,7 @@
 #define ACCT_FN(name)                                                          \
     static int name##_resume(acc_frame *);                                     \
     __attribute__((unused)) static const acc_fninfo name##_info = {            \
-        name##_resume, #name, "test.ac", NULL, 0}
+        name##_resume, #name, "test.ac", NULL, 0, 0}
 
 #define ACCT_NEW(type, name) ((type *)acc__frame_new(sizeof(type), &name##_info))
 

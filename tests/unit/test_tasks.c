@@ -312,7 +312,7 @@ static void test_many_sleepers(void **state) {
 
 static const unsigned where_lines[] = {10, 12};
 static int where_resume(acc_frame *f);
-static const acc_fninfo where_info = {where_resume, "where", "dump.ac", where_lines, 2};
+static const acc_fninfo where_info = {where_resume, "where", "dump.ac", where_lines, 2, 0};
 
 typedef struct where_frame {
     acc_frame hdr;
