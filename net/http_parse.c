@@ -207,24 +207,32 @@ const acc_http_header *acc_http_find_header(const acc_http_head *h, const char *
     return NULL;
 }
 
+/* The element of the comma-separated list v[0, len) that starts at *p,
+   without its surrounding blanks: [*a, *b).  *p moves past its comma. */
+static void list_item(const char *v, size_t len, size_t *p, size_t *a, size_t *b) {
+    size_t q = *p;
+    while (q < len && v[q] != ',')
+        q++;
+    size_t s = *p, e = q;
+    while (s < e && (v[s] == ' ' || v[s] == '\t'))
+        s++;
+    while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
+        e--;
+    *a = s;
+    *b = e;
+    *p = q + 1;
+}
+
 bool acc_http_has_token(const acc_http_head *h, const char *name, const char *token) {
     for (size_t i = 0; i < h->nheaders; i++) {
         const acc_http_header *f = &h->headers[i];
         if (!ieq(f->name, f->name_len, name))
             continue;
-        size_t p = 0;
+        size_t p = 0, a, b;
         while (p < f->value_len) {
-            size_t q = p;
-            while (q < f->value_len && f->value[q] != ',')
-                q++;
-            size_t a = p, b = q;
-            while (a < b && (f->value[a] == ' ' || f->value[a] == '\t'))
-                a++;
-            while (b > a && (f->value[b - 1] == ' ' || f->value[b - 1] == '\t'))
-                b--;
+            list_item(f->value, f->value_len, &p, &a, &b);
             if (ieq(f->value + a, b - a, token))
                 return true;
-            p = q + 1;
         }
     }
     return false;
@@ -278,16 +286,9 @@ static int content_length(const acc_http_head *h, bool *present, uint64_t *lengt
         const acc_http_header *f = &h->headers[i];
         if (!ieq(f->name, f->name_len, "Content-Length"))
             continue;
-        size_t p = 0;
+        size_t p = 0, a, b;
         do {
-            size_t q = p;
-            while (q < f->value_len && f->value[q] != ',')
-                q++;
-            size_t a = p, b = q;
-            while (a < b && (f->value[a] == ' ' || f->value[a] == '\t'))
-                a++;
-            while (b > a && (f->value[b - 1] == ' ' || f->value[b - 1] == '\t'))
-                b--;
+            list_item(f->value, f->value_len, &p, &a, &b);
             uint64_t v;
             if (parse_length(f->value + a, b - a, &v) < 0)
                 return ACC_HTTP_E_CONTENT_LENGTH;
@@ -295,7 +296,6 @@ static int content_length(const acc_http_head *h, bool *present, uint64_t *lengt
                 return ACC_HTTP_E_CONTENT_LENGTH;
             *present = true;
             *length = v;
-            p = q + 1;
         } while (p <= f->value_len);
     }
     return 0;
