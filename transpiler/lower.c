@@ -135,19 +135,23 @@ static char *text_of(Lower *L, Node *n, Vec *reps) { return apply(L, n->begin, n
 
 /* ---- slots ---------------------------------------------------------------- */
 
-/* A frame slot holding a value of type t; returns "acc__f->acc_tN". */
+/* A new frame slot declared as decl(t, name); returns "acc__f->acc__tN". */
+static char *add_slot(Lower *L, char *(*decl)(CXType, const char *), CXType t) {
+    char *name = fmt("acc__t%d", L->fn->temps.len);
+    vec_push(&L->fn->temps, decl(t, name));
+    char *r = fmt("%s->%s", F, name);
+    xfree(name);
+    return r;
+}
+
+/* A frame slot holding a value of type t (arrays and functions decayed). */
 static char *temp_of_type(Lower *L, CXType t, unsigned where) {
-    int k = L->fn->temps.len;
-    char *name = fmt("acc__t%d", k);
     if (!type_nameable(t))
         error_at(&L->u->src, where,
                  "a value whose type is declared inside async function '%s' must be held "
                  "across an await; declare the type at file scope",
                  L->fn->name);
-    vec_push(&L->fn->temps, declare_value(t, name));
-    char *r = fmt("%s->%s", F, name);
-    xfree(name);
-    return r;
+    return add_slot(L, declare_value, t);
 }
 
 static char *temp_decl(Lower *L, const char *type_prefix) {
@@ -453,10 +457,7 @@ static char *frame_literal(Lower *L, Node *n) {
         lower_expr(L, n->kids[i], &inner);
     char *lit = text_of(L, n, &inner);
     CXType t = clang_getCursorType(n->cur);
-    int k = L->fn->temps.len;
-    char *name = fmt("acc__t%d", k);
-    vec_push(&L->fn->temps, declare_slot(t, name));
-    char *slot = fmt("%s->%s", F, name);
+    char *slot = add_slot(L, declare_slot, t);
     if (is_array_type(t))
         return fmt("(memcpy(%s, %s, sizeof %s), %s)", slot, lit, slot, slot);
     char *ptr = declare(clang_getUnqualifiedType(t), "*");
