@@ -77,37 +77,42 @@ typedef acc__fninfo acc_fninfo;           /* static description of an async func
 enum { ACC_FIRST_COMPLETED = 1, ACC_ALL_COMPLETED = 2 };
 
 /*
- * Wait queues of the sync primitives.  A waiter lives inside the frame of
- * the runtime await that blocks (caller-owned storage all the way down).
+ * The sync primitives live in caller-owned storage, so their structures are
+ * public; their fields are not: every field below marked `private` belongs
+ * to the runtime and may change.  Use the functions.
+ *
+ * Wait queues of the sync primitives (private).  A waiter lives inside the
+ * frame of the runtime await that blocks (caller-owned storage all the way
+ * down).
  */
 typedef struct acc__waiter acc__waiter;
 typedef struct acc__waitq {
-    acc__waiter *head, *tail;
+    acc__waiter *acc__head, *acc__tail; /* private */
 } acc__waitq;
 
 /* asyncio.Event */
 typedef struct acc_event {
-    bool is_set;
-    acc__waitq waiters;
+    bool is_set;        /* private: acc_event_is_set */
+    acc__waitq waiters; /* private */
 } acc_event;
 
 /* asyncio.Lock */
 typedef struct acc_lock {
-    bool locked;
-    acc__waitq waiters;
+    bool locked;        /* private */
+    acc__waitq waiters; /* private */
 } acc_lock;
 
 /* asyncio.Semaphore */
 typedef struct acc_semaphore {
-    long value;
-    acc__waitq waiters;
+    long value;         /* private */
+    acc__waitq waiters; /* private */
 } acc_semaphore;
 
 /* asyncio.Queue: bounded FIFO of void *; buf is owned by the queue */
 typedef struct acc_queue {
-    void **buf;
-    size_t capacity, head, count;
-    acc__waitq getters, putters;
+    void **buf;                   /* private */
+    size_t capacity, head, count; /* private: acc_queue_size */
+    acc__waitq getters, putters;  /* private */
 } acc_queue;
 
 /* ---- plain functions, the same in both views ----------------------------- */
@@ -129,7 +134,7 @@ ACC__EXTERN void acc_task_set_name(acc_task *t, const char *name);
 /* futures */
 ACC__EXTERN acc_future *acc_future_new(void);
 ACC__EXTERN void acc_future_set(acc_future *f, int status);
-ACC__EXTERN void acc_future_set_threadsafe(acc_future *f, int status);
+ACC__EXTERN int acc_future_set_threadsafe(acc_future *f, int status);
 ACC__EXTERN void acc_future_free(acc_future *f);
 ACC__EXTERN int acc_call_soon_threadsafe(acc_loop *loop, void (*fn)(void *), void *arg);
 
@@ -254,6 +259,7 @@ ACC__EXTERN acc_frame *acc_tcp_connect__acc(int *res, const char *host, int port
 
 /* ---- test hooks: fault injection ----------------------------------------- */
 
+/* Defined only by a libacc built with ACC_TEST_HOOKS (the test suite's). */
 /*
  * Makes the nth runtime allocation from now fail (1: the next one), once;
  * 0 turns the injector off.  Returns what was left of the previous
