@@ -41,7 +41,9 @@ extern "C" {
 #define ACC__EXTERN
 #endif
 
-/* Bumped whenever a structure or a function of this header changes. */
+/* Bumped whenever a structure or a function of this header changes, and
+ * with it the _v1 suffix of every symbol below (acc__frame_new_v1, ...,
+ * acc__th_v1): that suffix is what turns a mismatch into a link error. */
 #define ACC__ABI_VERSION 1
 
 struct acc__task; /* a task (acc.h: acc_task) */
