@@ -39,12 +39,16 @@ void acc__fail_nomem(void) {
 
 _Thread_local unsigned acc__coop;
 
+static void spin_warn(const acc_task *t);
+
 bool acc__coop_exhausted(void) {
     acc_task *t = acc__current();
     if (!t)
         return false;
-    if ((t->flags & ACC__T_CANCELLED) && (t->flags >> ACC__T_SPIN_SHIFT) < ACC__T_SPIN_MAX)
+    if ((t->flags & ACC__T_CANCELLED) && (t->flags >> ACC__T_SPIN_SHIFT) < ACC__T_SPIN_MAX) {
         t->flags += 1u << ACC__T_SPIN_SHIFT;
+        spin_warn(t);
+    }
     acc__wake(t);
     return true;
 }
@@ -414,27 +418,46 @@ static void dump_frame(FILE *out, const acc_frame *f) {
         fprintf(out, "  %s in %s\n", fn->file, fn->name);
 }
 
+static void dump_task(FILE *out, const acc_loop *loop, const acc_task *t) {
+    const char *name = task_name_of(t);
+    if (name)
+        fprintf(out, "%s", name);
+    else
+        fprintf(out, "task-%u", t->id);
+    fprintf(out, ": %s%s", task_state(loop, t),
+            (t->flags & ACC__T_CANCELLED) ? ", cancelled" : "");
+    /* Cancelled, and still running awaits by the hundred: its code
+     * ignores the -ECANCELED they return (see docs/runtime.md). */
+    unsigned spins = t->flags >> ACC__T_SPIN_SHIFT;
+    if (spins >= ACC__SPIN_REPORT)
+        fprintf(out, ", spinning (%u%s awaits since cancelled: ignores -ECANCELED?)",
+                spins * ACC__COOP_BUDGET, spins == ACC__T_SPIN_MAX ? "+" : "");
+    fputc('\n', out);
+    for (const acc_frame *f = t->top; f; f = f->caller)
+        dump_frame(out, f);
+}
+
 void acc_dump_tasks(FILE *out) {
     acc_loop *loop = acc__loop_peek();
     if (!loop || !out)
         return;
-    for (acc__link *l = loop->tasks.next; l != &loop->tasks; l = l->next) {
-        const acc_task *t = ACC__TASK_OF(l);
-        const char *name = task_name_of(t);
-        if (name)
-            fprintf(out, "%s", name);
-        else
-            fprintf(out, "task-%u", t->id);
-        fprintf(out, ": %s%s", task_state(loop, t),
-                (t->flags & ACC__T_CANCELLED) ? ", cancelled" : "");
-        /* Cancelled, and still running awaits by the hundred: its code
-         * ignores the -ECANCELED they return (see docs/runtime.md). */
-        unsigned spins = t->flags >> ACC__T_SPIN_SHIFT;
-        if (spins >= ACC__SPIN_REPORT)
-            fprintf(out, ", spinning (%u%s awaits since cancelled: ignores -ECANCELED?)",
-                    spins * ACC__COOP_BUDGET, spins == ACC__T_SPIN_MAX ? "+" : "");
-        fputc('\n', out);
-        for (const acc_frame *f = t->top; f; f = f->caller)
-            dump_frame(out, f);
-    }
+    for (acc__link *l = loop->tasks.next; l != &loop->tasks; l = l->next)
+        dump_task(out, loop, ACC__TASK_OF(l));
+}
+
+/*
+ * A task cancelled by acc_run's end that keeps going through its awaits
+ * (ACC__SPIN_WARN coop yields: 32,768 awaits) would hang the program
+ * silently: say so once, on stderr, with its await chain.
+ */
+#define ACC__SPIN_WARN 256
+
+static void spin_warn(const acc_task *t) {
+    acc_loop *loop = acc__running_loop();
+    if ((t->flags >> ACC__T_SPIN_SHIFT) != ACC__SPIN_WARN || !loop || !loop->draining)
+        return;
+    fputs("acc: at the end of the run, a cancelled task ignores -ECANCELED and never ends\n"
+          "acc: (a loop around an await must stop on a negative status: see docs/runtime.md)\n",
+          stderr);
+    dump_task(stderr, loop, t);
 }

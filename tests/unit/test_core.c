@@ -462,6 +462,39 @@ ACCT_MAIN(m_spinner) {
     ACCT_END;
 }
 
+/* The same task left running at the end of acc_run: a warning on stderr. */
+ACCT_MAIN(m_leave_spinner) {
+    ACCT_BEGIN(fr);
+    fr->t[0] = acc_spawn(spinner__acc(NULL)); /* 100,000 sleeps, then it ends */
+    acc_task_set_name(fr->t[0], "ticker");
+    acc_detach(fr->t[0]);
+    ACCT_AWAIT(fr, 1, acc_yield__acc(&fr->st));
+    ACCT_RETURN(fr, 0);
+    ACCT_END;
+}
+
+static void test_spinning_at_exit_warns(void **state) {
+    (void)state;
+    FILE *err = tmpfile();
+    assert_non_null(err);
+    fflush(stderr);
+    int saved = dup(2);
+    dup2(fileno(err), 2);
+    int r = -1, st = acc_run(m_leave_spinner__acc(&r));
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    assert_int_equal(st, 0);
+    char buf[1024] = {0};
+    rewind(err);
+    size_t n = fread(buf, 1, sizeof buf - 1, err);
+    fclose(err);
+    buf[n] = 0;
+    assert_non_null(strstr(buf, "a cancelled task ignores -ECANCELED and never ends"));
+    assert_non_null(strstr(buf, "ticker: running, cancelled, spinning (32768 awaits"));
+    ACCT_NO_LEAKS();
+}
+
 static void test_spinning_cancelled_task_shows(void **state) {
     (void)state;
     int r = -1;
@@ -482,6 +515,7 @@ int main(void) {
         cmocka_unit_test(test_sleep_never_early),
         cmocka_unit_test(test_many_names),
         cmocka_unit_test(test_spinning_cancelled_task_shows),
+        cmocka_unit_test(test_spinning_at_exit_warns),
     };
     if (getenv("ACCT_FILTER")) /* one test alone, e.g. to see it fail */
         cmocka_set_test_filter(getenv("ACCT_FILTER"));
