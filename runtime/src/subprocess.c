@@ -26,11 +26,14 @@ extern char **environ;
 
 static int pidfd_of(pid_t pid) {
 #ifdef SYS_pidfd_open
-    if (getenv("ACC_NO_PIDFD"))
-        return -1; /* test hook: the polling path */
+    static _Atomic int missing; /* the kernel said ENOSYS once: never again */
+    if (missing || getenv("ACC_NO_PIDFD"))
+        return -1; /* ACC_NO_PIDFD: a test hook for the polling path */
     int fd = (int)syscall(SYS_pidfd_open, pid, 0);
     if (fd >= 0)
         (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+    else if (errno == ENOSYS)
+        missing = 1;
     return fd;
 #else
     (void)pid;
