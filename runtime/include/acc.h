@@ -102,18 +102,28 @@ typedef struct acc_lock {
     acc__waitq waiters; /* private */
 } acc_lock;
 
-/* asyncio.Semaphore */
+/* asyncio.Semaphore, BoundedSemaphore (bound > 0) */
 typedef struct acc_semaphore {
     long value;         /* private */
     acc__waitq waiters; /* private */
+    long bound;         /* private: acc_semaphore_init_bounded's value, else 0 */
 } acc_semaphore;
 
-/* asyncio.Queue: bounded FIFO of void *; buf is owned by the queue */
+/* asyncio.Queue, LifoQueue, PriorityQueue of void *; buf is owned by the
+ * queue; capacity 0: unbounded */
 typedef struct acc_queue {
     void **buf;                   /* private */
     size_t capacity, head, count; /* private: acc_queue_size */
     acc__waitq getters, putters;  /* private */
+    size_t size;                  /* private: slots allocated in buf */
+    size_t unfinished;            /* private: put and not yet task_done */
+    acc__waitq joiners;           /* private */
+    int (*cmp)(const void *a, const void *b); /* private: priority, smallest first */
+    int kind;                     /* private: ACC_QUEUE_FIFO, _LIFO, _PRIORITY */
+    bool shut;                    /* private: acc_queue_shutdown was called */
 } acc_queue;
+
+enum { ACC_QUEUE_FIFO = 0, ACC_QUEUE_LIFO = 1, ACC_QUEUE_PRIORITY = 2 };
 
 /* ---- plain functions, the same in both views ----------------------------- */
 
@@ -154,7 +164,7 @@ ACC__EXTERN void acc_lock_release(acc_lock *l);
 ACC__EXTERN int acc_lock_try_acquire(acc_lock *l);
 ACC__EXTERN void acc_semaphore_init(acc_semaphore *s, long value);
 ACC__EXTERN void acc_semaphore_destroy(acc_semaphore *s);
-ACC__EXTERN void acc_semaphore_release(acc_semaphore *s);
+ACC__EXTERN int acc_semaphore_release(acc_semaphore *s);
 ACC__EXTERN int acc_semaphore_try_acquire(acc_semaphore *s);
 ACC__EXTERN int acc_queue_init(acc_queue *q, size_t capacity);
 ACC__EXTERN void acc_queue_destroy(acc_queue *q);
@@ -256,6 +266,203 @@ ACC__EXTERN acc_frame *acc_connect__acc(int *res, int fd, const struct sockaddr 
 ACC__EXTERN acc_frame *acc_tcp_connect__acc(int *res, const char *host, int port);
 
 #endif /* __ACC__ */
+
+/* ---- structured concurrency (taskgroup.c, timeout.c) --------------------- */
+
+/*
+ * asyncio.TaskGroup.  Children are spawned into the group (handles adopted
+ * by it); acc_task_group_wait waits until every child has finished and
+ * frees them.  A child fails by calling acc_task_group_fail(&g, status)
+ * with a negative status (a C task has no exception to raise; its return
+ * value is its own business), or by running out of memory (-ENOMEM, seen
+ * when the group waits).  The first failure cancels every other child and,
+ * when the group's owner (the task that called _init) is not yet waiting,
+ * the owner too, as a scope: the owner's cancellation is lifted when the
+ * wait returns.  acc_task_group_cancel cancels the whole group the same
+ * way without making it fail.  See docs/runtime.md.
+ */
+typedef struct acc_task_group {
+    acc_task **ts;          /* the children, NULL once collected */
+    size_t n, cap, next;    /* children [0, next) collected by the wait */
+    acc_task *owner;        /* the task that made the group */
+    int status;             /* the first failure, 0 if none */
+    bool cancelling;        /* failed or cancelled: children were cancelled */
+    bool owner_scoped;      /* the owner's cancellation is the group's */
+    bool owner_counted;
+    bool waiting, closed;
+} acc_task_group;
+
+ACC__EXTERN void acc_task_group_init(acc_task_group *g);
+ACC__EXTERN void acc_task_group_destroy(acc_task_group *g);
+ACC__EXTERN acc_task *acc_task_group_add(acc_task_group *g, acc_task *t);
+ACC__EXTERN void acc_task_group_fail(acc_task_group *g, int status);
+ACC__EXTERN void acc_task_group_cancel(acc_task_group *g);
+
+/*
+ * asyncio.timeout / timeout_at: a deadline over the awaits between
+ * acc_timeout_enter and acc_timeout_exit in the current task, without a
+ * task of its own.  When it passes, the task is cancelled by the scope
+ * (its awaits return -ECANCELED); exit lifts that cancellation and returns
+ * -ETIMEDOUT, or -ECANCELED when the task stays cancelled (from outside,
+ * or by an enclosing timeout that has fired), else 0.  Every enter is
+ * matched by an exit in the same task.  Times are seconds, `when` values
+ * are acc_loop_time's; a negative value means no deadline.
+ */
+typedef struct acc_timeout {
+    union {
+        unsigned long long u[3]; /* the timer node (internal) */
+        void *p;
+    } acc__tm;
+    acc_task *task;
+    double when;
+    int state;
+    bool counted;
+} acc_timeout;
+
+ACC__EXTERN int acc_timeout_enter(acc_timeout *to, double seconds);
+ACC__EXTERN int acc_timeout_enter_at(acc_timeout *to, double when);
+ACC__EXTERN int acc_timeout_reschedule(acc_timeout *to, double seconds);
+ACC__EXTERN int acc_timeout_reschedule_at(acc_timeout *to, double when);
+ACC__EXTERN double acc_timeout_when(const acc_timeout *to);
+ACC__EXTERN bool acc_timeout_expired(const acc_timeout *to);
+ACC__EXTERN int acc_timeout_exit(acc_timeout *to);
+
+/*
+ * asyncio.as_completed over spawned tasks: each acc_as_completed_next gives
+ * the index of a task that has finished and was not given before (tasks
+ * seen finished together come in argument order); -ENOENT once all were
+ * given, -ETIMEDOUT past the total timeout (< 0: none), -ECANCELED.  The
+ * handles are not consumed (joining a finished task does not suspend).
+ */
+typedef struct acc_as_completed {
+    acc_task **ts;
+    size_t n, left;
+    unsigned char *given; /* one byte per task */
+    double when;          /* loop time of the deadline, < 0: none */
+} acc_as_completed;
+
+ACC__EXTERN int acc_as_completed_init(acc_as_completed *ac, acc_task **ts, size_t n, double timeout);
+ACC__EXTERN void acc_as_completed_destroy(acc_as_completed *ac);
+
+#ifdef __ACC__
+ACC__CORO acc_task *acc__coro_task_group_spawn(acc_task_group *g, int coros);
+ACC__CORO acc_task *acc__coro_spawn_eager(int coros);
+#define acc_task_group_spawn(g, coro) acc__coro_task_group_spawn((g), ((coro), 0))
+#define acc_spawn_eager(coro) acc__coro_spawn_eager(((coro), 0))
+ACC__RT int acc_task_group_wait(acc_task_group *g);
+ACC__RT int acc_shield(acc_task *t);
+ACC__RT int acc_as_completed_next(acc_as_completed *ac, size_t *index);
+#else
+ACC__EXTERN acc_task *acc_task_group_spawn(acc_task_group *g, acc_frame *coro);
+ACC__EXTERN acc_task *acc_spawn_eager(acc_frame *coro);
+ACC__EXTERN acc_frame *acc_task_group_wait__acc(int *res, acc_task_group *g);
+ACC__EXTERN acc_frame *acc_shield__acc(int *res, acc_task *t);
+ACC__EXTERN acc_frame *acc_as_completed_next__acc(int *res, acc_as_completed *ac, size_t *index);
+#endif
+
+/* ---- synchronisation, continued (sync.c, condition.c) -------------------- */
+
+/* asyncio.BoundedSemaphore: acc_semaphore_release beyond the initial value
+ * returns -EOVERFLOW. */
+ACC__EXTERN void acc_semaphore_init_bounded(acc_semaphore *s, long value);
+
+/* asyncio.LifoQueue / PriorityQueue (cmp < 0: a comes out first); capacity 0
+ * makes any acc_queue unbounded.  join/task_done/shutdown as in Python 3.13. */
+ACC__EXTERN int acc_queue_init_lifo(acc_queue *q, size_t capacity);
+ACC__EXTERN int acc_queue_init_priority(acc_queue *q, size_t capacity, int (*cmp)(const void *a, const void *b));
+ACC__EXTERN int acc_queue_task_done(acc_queue *q);
+ACC__EXTERN void acc_queue_shutdown(acc_queue *q, bool immediate);
+ACC__EXTERN size_t acc_queue_unfinished(const acc_queue *q);
+ACC__EXTERN bool acc_queue_is_shutdown(const acc_queue *q);
+
+/* asyncio.Condition: over the caller's lock, or its own (lock NULL). */
+typedef struct acc_condition {
+    acc_lock *lock;
+    acc_lock own;
+    acc__waitq waiters;
+} acc_condition;
+
+ACC__EXTERN void acc_condition_init(acc_condition *c, acc_lock *lock);
+ACC__EXTERN void acc_condition_destroy(acc_condition *c);
+ACC__EXTERN int acc_condition_release(acc_condition *c);
+ACC__EXTERN bool acc_condition_locked(const acc_condition *c);
+ACC__EXTERN int acc_condition_notify(acc_condition *c, size_t n);
+ACC__EXTERN int acc_condition_notify_all(acc_condition *c);
+
+/* asyncio.Barrier: wait returns the arrival index (0 .. parties - 1), or
+ * -EPIPE when the barrier is broken (acc_barrier_abort, acc_barrier_reset
+ * while tasks wait). */
+typedef struct acc_barrier {
+    size_t parties, count;
+    acc__waitq waiters;
+    bool broken;
+} acc_barrier;
+
+ACC__EXTERN int acc_barrier_init(acc_barrier *b, size_t parties);
+ACC__EXTERN void acc_barrier_destroy(acc_barrier *b);
+ACC__EXTERN void acc_barrier_abort(acc_barrier *b);
+ACC__EXTERN void acc_barrier_reset(acc_barrier *b);
+ACC__EXTERN size_t acc_barrier_n_waiting(const acc_barrier *b);
+ACC__EXTERN bool acc_barrier_broken(const acc_barrier *b);
+
+#ifdef __ACC__
+ACC__RT int acc_queue_join(acc_queue *q);
+ACC__RT int acc_condition_acquire(acc_condition *c);
+ACC__RT int acc_condition_wait(acc_condition *c);
+ACC__RT int acc_condition_wait_for(acc_condition *c, bool (*pred)(void *arg), void *arg);
+ACC__RT int acc_barrier_wait(acc_barrier *b);
+#else
+ACC__EXTERN acc_frame *acc_queue_join__acc(int *res, acc_queue *q);
+ACC__EXTERN acc_frame *acc_condition_acquire__acc(int *res, acc_condition *c);
+ACC__EXTERN acc_frame *acc_condition_wait__acc(int *res, acc_condition *c);
+ACC__EXTERN acc_frame *acc_condition_wait_for__acc(int *res, acc_condition *c, bool (*pred)(void *arg), void *arg);
+ACC__EXTERN acc_frame *acc_barrier_wait__acc(int *res, acc_barrier *b);
+#endif
+
+/* ---- processes and signals (subprocess.c, signal.c) --------------------- */
+
+/*
+ * asyncio.create_subprocess_exec: argv[0] is looked up in PATH, the
+ * environment is the parent's.  Each of in, out, err is one of the modes
+ * below; piped ends are non-blocking descriptors for acc_read/acc_write.
+ * returncode (valid once `exited`) is the exit code, or -signal.
+ */
+enum {
+    ACC_SUBPROCESS_INHERIT = 0,
+    ACC_SUBPROCESS_PIPE = 1,
+    ACC_SUBPROCESS_DEVNULL = 2,
+    ACC_SUBPROCESS_STDOUT = 3 /* err only: into the same place as stdout */
+};
+
+typedef struct acc_subprocess {
+    int pid, pidfd;
+    int stdin_fd, stdout_fd, stderr_fd; /* -1 unless piped */
+    int returncode;
+    bool exited;
+} acc_subprocess;
+
+ACC__EXTERN int acc_subprocess_exec(acc_subprocess *p, char *const argv[], int in, int out, int err);
+ACC__EXTERN int acc_subprocess_send_signal(acc_subprocess *p, int sig);
+ACC__EXTERN int acc_subprocess_terminate(acc_subprocess *p);
+ACC__EXTERN int acc_subprocess_kill(acc_subprocess *p);
+ACC__EXTERN void acc_subprocess_destroy(acc_subprocess *p);
+
+/* loop.add_signal_handler: fn runs on the loop thread. */
+ACC__EXTERN int acc_signal_add_handler(int signo, void (*fn)(int signo, void *arg), void *arg);
+ACC__EXTERN int acc_signal_remove_handler(int signo);
+
+#ifdef __ACC__
+ACC__RT int acc_subprocess_wait(acc_subprocess *p);
+ACC__RT int acc_subprocess_communicate(acc_subprocess *p, const void *input, size_t n, char **out,
+                                       size_t *outlen, char **err, size_t *errlen);
+ACC__RT int acc_signal_wait(int signo);
+#else
+ACC__EXTERN acc_frame *acc_subprocess_wait__acc(int *res, acc_subprocess *p);
+ACC__EXTERN acc_frame *acc_subprocess_communicate__acc(int *res, acc_subprocess *p, const void *input,
+                                           size_t n, char **out, size_t *outlen, char **err,
+                                           size_t *errlen);
+ACC__EXTERN acc_frame *acc_signal_wait__acc(int *res, int signo);
+#endif
 
 /* ---- test hooks: fault injection ----------------------------------------- */
 

@@ -346,4 +346,35 @@ static inline int acc__rt_return(acc_frame *f, int *res, int status) {
     return ACC__DONE;
 }
 
+/* ---- cancel scopes (timeout.c): acc_timeout and task groups -------------- */
+
+/*
+ * Cancellation is level-triggered, so a cancellation that must be lifted
+ * again (a timeout that fired, a task group failing under its owner) is
+ * kept apart from one that came from outside: acc_cancel, the end of a run
+ * and a failed allocation set ACC__T_EXTERNAL, which nothing lifts; a
+ * scope that cancels its task adds ACC__T_SCOPE_ONE to a count in the high
+ * bits and takes it away when it ends.  ACC__T_CANCELLED is set while
+ * either is.
+ */
+#define ACC__T_EXTERNAL (1u << 9)
+#define ACC__T_SCOPE_ONE (1u << 10)
+#define ACC__T_SCOPE_MASK (0x3ffu << 10) /* bits 10-19; 20 up: ACC__T_SPIN */
+/* A scope of t cancels it (wakes it when suspended); true when counted. */
+bool acc__scope_cancel(acc_task *t);
+/* That scope ends: lifts its cancellation; true when t stays cancelled. */
+bool acc__scope_lift(acc_task *t, bool counted);
+/* Cancelled from outside (or out of memory): nothing will lift it. */
+static inline bool acc__task_cancelled_outside(const acc_task *t) {
+    return t && (t->flags & (ACC__T_EXTERNAL | ACC__T_NOMEM));
+}
+/* A waiter with this item is handed a lock even when its task is
+ * cancelled (condition.c: a condition wait takes its lock back). */
+extern char acc__waiter_forced;
+#define ACC__WAITER_FORCED ((void *)&acc__waiter_forced)
+/* A timer whose task pointer carries this tag is a timeout's: firing it
+ * calls acc__scope_timer_fire instead of waking the task. */
+#define ACC__TIMER_SCOPE ((uintptr_t)1)
+void acc__scope_timer_fire(acc_loop *loop, acc__timer *t);
+
 #endif /* ACC_INT_H */

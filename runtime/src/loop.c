@@ -293,7 +293,10 @@ static void fire_timers(acc_loop *loop) {
     acc__timer *t;
     while ((t = acc__timer_first(loop)) && t->deadline <= acc__loop_now(loop)) {
         acc__timer_stop(loop, t);
-        acc__enqueue(loop, t->task);
+        if ((uintptr_t)t->task & ACC__TIMER_SCOPE)
+            acc__scope_timer_fire(loop, t);
+        else
+            acc__enqueue(loop, t->task);
     }
 }
 

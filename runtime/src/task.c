@@ -34,7 +34,7 @@ int acc__task_status(const acc_task *t) {
 void acc__fail_nomem(void) {
     acc_task *t = acc__current();
     if (t)
-        t->flags |= ACC__T_NOMEM | ACC__T_CANCELLED;
+        t->flags |= ACC__T_NOMEM | ACC__T_CANCELLED | ACC__T_EXTERNAL;
 }
 
 _Thread_local unsigned acc__coop;
@@ -109,7 +109,7 @@ acc_task *acc__task_new(acc_loop *loop, acc_frame *coro) {
     loop->tasks.prev = &t->link;
     loop->nlive++;
     if (loop->draining || loop->error) /* spawned by a task being cancelled */
-        t->flags |= ACC__T_CANCELLED;
+        t->flags |= ACC__T_CANCELLED | ACC__T_EXTERNAL;
     acc__enqueue(loop, t);
     return t;
 }
@@ -187,9 +187,12 @@ acc_task *acc_spawn(acc_frame *coro) {
 }
 
 void acc_cancel(acc_task *t) {
-    if (!t || (t->flags & (ACC__T_DONE | ACC__T_CANCELLED)))
+    if (!t || (t->flags & (ACC__T_DONE | ACC__T_EXTERNAL)))
         return;
-    t->flags |= ACC__T_CANCELLED;
+    bool was = t->flags & ACC__T_CANCELLED; /* by a scope (timeout.c): woken then */
+    t->flags |= ACC__T_CANCELLED | ACC__T_EXTERNAL;
+    if (was)
+        return;
     /* Outside a run no task is suspended: a queued one just never runs. */
     acc_loop *loop = acc__running_loop();
     if (loop && loop->current != t)

@@ -35,9 +35,12 @@ void acc__waitq_remove(acc__waitq *q, acc__waiter *w) {
     w->prev = w->next = NULL;
 }
 
+/* A waiter whose item is ACC__WAITER_FORCED is handed the resource even
+ * when its task is cancelled (condition.c: a condition wait taking its
+ * lock back). */
 acc__waiter *acc__waitq_first_live(const acc__waitq *q) {
     for (acc__waiter *w = q->acc__head; w; w = w->next)
-        if (!acc__task_cancelled(w->task))
+        if (!acc__task_cancelled(w->task) || w->item == ACC__WAITER_FORCED)
             return w;
     return NULL;
 }
