@@ -198,6 +198,84 @@ int acc_tcp_listen(const char *host, int port, int backlog);
 void acc_dump_tasks(acc__FILE *out);
 const char *acc_strerror(int status);
 
+/* ---- child processes (asyncio.create_subprocess_exec) -------------------- */
+
+/* Which of the child's standard streams are pipes (or /dev/null). */
+enum {
+    ACC_SUBPROCESS_STDIN_PIPE = 1 << 0,
+    ACC_SUBPROCESS_STDOUT_PIPE = 1 << 1,
+    ACC_SUBPROCESS_STDERR_PIPE = 1 << 2,
+    ACC_SUBPROCESS_STDERR_STDOUT = 1 << 3, /* stderr into the stdout pipe */
+    ACC_SUBPROCESS_STDIN_DEVNULL = 1 << 4,
+    ACC_SUBPROCESS_STDOUT_DEVNULL = 1 << 5,
+    ACC_SUBPROCESS_STDERR_DEVNULL = 1 << 6
+};
+
+/*
+ * asyncio.subprocess.Process, in caller-owned storage: filled by
+ * acc_subprocess_exec, released by acc_subprocess_destroy (which kills and
+ * reaps a child still running).  The pipe ends are non-blocking, for
+ * acc_read / acc_write; -1 where the stream is no pipe.
+ */
+typedef struct acc_subprocess {
+    int pid;
+    int stdin_fd, stdout_fd, stderr_fd;
+    bool exited;    /* reaped: returncode and status are valid */
+    int returncode; /* asyncio's: the exit code, or -N for death by signal N */
+    int status;     /* the raw waitpid status */
+    int pidfd;      /* internal: -1 when exits come through SIGCHLD */
+} acc_subprocess;
+
+int acc_subprocess_exec(acc_subprocess *p, const char *const argv[], int flags);
+int acc_subprocess_send_signal(acc_subprocess *p, int sig);
+int acc_subprocess_terminate(acc_subprocess *p);
+int acc_subprocess_kill(acc_subprocess *p);
+void acc_subprocess_close_stdin(acc_subprocess *p);
+void acc_subprocess_destroy(acc_subprocess *p);
+
+/* ---- Unix signals (loop.add_signal_handler) ------------------------------- */
+
+/*
+ * A signal a task can await (acc_signal_wait): deliveries that come while
+ * no task waits are counted, so none is lost between two waits.  Caller-
+ * owned; acc_signal_init catches the signal for the calling thread's loop,
+ * acc_signal_destroy gives it back (the last user restores the program's
+ * previous disposition).
+ */
+typedef struct acc_signal {
+    int sig;
+    unsigned long pending; /* deliveries not yet awaited */
+    acc__waitq waiters;
+    struct acc_signal *next;
+    acc_loop *loop;
+} acc_signal;
+
+int acc_signal_add_handler(int sig, void (*fn)(int sig, void *arg), void *arg);
+int acc_signal_remove_handler(int sig);
+int acc_signal_init(acc_signal *s, int sig);
+void acc_signal_destroy(acc_signal *s);
+
+/* ---- datagrams and Unix stream sockets ------------------------------------ */
+
+/* UDP: a non-blocking datagram socket bound to host:port (NULL: any
+ * address; port 0: any free port); its peer fixed by acc_udp_connect. */
+int acc_udp_open(const char *host, int port);
+int acc_udp_connect(int fd, const char *host, int port);
+/* Unix stream sockets: a path, or '@name' in Linux's abstract namespace. */
+int acc_unix_listen(const char *path, int backlog);
+void acc_unix_close_listener(int lfd, const char *path);
+
+/* ---- name resolution and Happy Eyeballs (loop.getaddrinfo, create_connection) */
+
+struct addrinfo;
+/* Options of acc_tcp_connect_with; zeroed fields take the defaults. */
+typedef struct acc_tcp_connect_opts {
+    double delay;                 /* s between attempt starts; 0: 0.25 (RFC 8305) */
+    double attempt_timeout;       /* s per attempt; 0: 30; < 0: none */
+    const struct addrinfo *addrs; /* connect to these instead of resolving host */
+    int *winner;                  /* out: index in the list of the address that connected */
+} acc_tcp_connect_opts;
+
 #ifdef __ACC__
 /* ---- the parse view: what acc sees through libclang -------------------- */
 
@@ -226,6 +304,26 @@ ACC__RT acc__ssize_t acc_write(int fd, const void *buf, size_t n);
 ACC__RT int acc_accept(int lfd, struct sockaddr *addr, acc__socklen_t *addrlen);
 ACC__RT int acc_connect(int fd, const struct sockaddr *addr, acc__socklen_t addrlen);
 ACC__RT int acc_tcp_connect(const char *host, int port);
+
+/* child processes */
+ACC__RT int acc_subprocess_wait(acc_subprocess *p);
+ACC__RT int acc_subprocess_communicate(acc_subprocess *p, const void *input, size_t input_len,
+                                       char **out, size_t *out_len, char **err, size_t *err_len);
+
+/* signals */
+ACC__RT int acc_signal_wait(acc_signal *s);
+
+/* datagrams, Unix sockets */
+ACC__RT acc__ssize_t acc_udp_sendto(int fd, const void *buf, size_t n, const struct sockaddr *addr,
+                                    acc__socklen_t addrlen);
+ACC__RT acc__ssize_t acc_udp_recvfrom(int fd, void *buf, size_t n, struct sockaddr *addr,
+                                      acc__socklen_t *addrlen);
+ACC__RT int acc_unix_connect(const char *path);
+
+/* name resolution, Happy Eyeballs */
+ACC__RT int acc_getaddrinfo(const char *host, const char *service, const struct addrinfo *hints,
+                            struct addrinfo **res);
+ACC__RT int acc_tcp_connect_with(const char *host, int port, const acc_tcp_connect_opts *opts);
 
 /*
  * Calls that take coroutines.  Each coroutine operand becomes the left
@@ -283,6 +381,28 @@ acc_frame *acc_write__acc(acc__ssize_t *res, int fd, const void *buf, size_t n);
 acc_frame *acc_accept__acc(int *res, int lfd, struct sockaddr *addr, acc__socklen_t *addrlen);
 acc_frame *acc_connect__acc(int *res, int fd, const struct sockaddr *addr, acc__socklen_t addrlen);
 acc_frame *acc_tcp_connect__acc(int *res, const char *host, int port);
+
+/* child processes */
+acc_frame *acc_subprocess_wait__acc(int *res, acc_subprocess *p);
+acc_frame *acc_subprocess_communicate__acc(int *res, acc_subprocess *p, const void *input,
+                                           size_t input_len, char **out, size_t *out_len,
+                                           char **err, size_t *err_len);
+
+/* signals */
+acc_frame *acc_signal_wait__acc(int *res, acc_signal *s);
+
+/* datagrams, Unix sockets */
+acc_frame *acc_udp_sendto__acc(acc__ssize_t *res, int fd, const void *buf, size_t n,
+                               const struct sockaddr *addr, acc__socklen_t addrlen);
+acc_frame *acc_udp_recvfrom__acc(acc__ssize_t *res, int fd, void *buf, size_t n,
+                                 struct sockaddr *addr, acc__socklen_t *addrlen);
+acc_frame *acc_unix_connect__acc(int *res, const char *path);
+
+/* name resolution, Happy Eyeballs */
+acc_frame *acc_getaddrinfo__acc(int *res, const char *host, const char *service,
+                                const struct addrinfo *hints, struct addrinfo **out);
+acc_frame *acc_tcp_connect_with__acc(int *res, const char *host, int port,
+                                     const acc_tcp_connect_opts *opts);
 
 #endif /* __ACC__ */
 
@@ -416,6 +536,13 @@ static inline int acc__await_inline(acc_frame *self, acc_frame *callee) {
 long acc__alloc_fail_at(long n);
 /* Runtime blocks not yet freed: this thread's pooled ones and all malloc'd. */
 long acc__alloc_outstanding(void);
+/* A stand-in for getaddrinfo(3) in acc_getaddrinfo's threads (NULL: the
+ * real one; numeric hosts then go to it too), and the lookups whose thread
+ * has not yet ended (abandoned ones included). */
+typedef int (*acc__getaddrinfo_fn)(const char *host, const char *service,
+                                   const struct addrinfo *hints, struct addrinfo **res);
+void acc__getaddrinfo_hook(acc__getaddrinfo_fn fn);
+long acc__getaddrinfo_inflight(void);
 
 #ifdef __cplusplus
 }

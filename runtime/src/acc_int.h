@@ -251,6 +251,12 @@ void acc__enqueue(acc_loop *loop, acc_task *t);
 uint64_t acc__clock_ns(void);
 uint64_t acc__loop_now(acc_loop *loop); /* the iteration's clock, read on first use */
 void acc__executor_shutdown(acc_loop *loop);
+/* signal.c: deliver the signals counted for this loop (on its wake-up), and
+ * give back every signal it catches (on close) */
+void acc__signal_dispatch(acc_loop *loop);
+void acc__signal_loop_close(acc_loop *loop);
+/* resolve.c: a getaddrinfo error code as a negative errno */
+int acc__gai_status(int rc);
 
 /* ---- helpers for the runtime's own awaitables ---------------------------- */
 

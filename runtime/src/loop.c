@@ -200,6 +200,7 @@ void acc__fd_unwatch(acc_loop *loop, int fd, int dir, acc__waiter *w) {
 void acc__fd_ready(acc_loop *loop, int fd, int mask) {
     if (fd == loop->wake_rd) {
         inbox_run(loop);
+        acc__signal_dispatch(loop);
         return;
     }
     if (fd >= loop->nfds)
@@ -284,6 +285,7 @@ fail_backend:
 void acc_loop_close(acc_loop *loop) {
     if (!loop || loop->running)
         return;
+    acc__signal_loop_close(loop);
     acc_loop *prev = tl_running;
     tl_running = loop; /* callbacks run below wake this loop's tasks */
     acc__executor_shutdown(loop); /* its jobs finish and post completions */
