@@ -17,13 +17,9 @@
  *    acc_spawn, acc_gather, ...) are macros whose operand stays a call in
  *    the AST.  Both views declare the same types and plain functions.
  *
- * Calling convention (between generated code and the runtime): an async
- * function `async T f(P...)` is called through its constructor
- * `acc_frame *f__acc(T *result, P...)` (no result pointer when T is void),
- * which allocates and fills a frame without running it.  `result` may be
- * NULL; otherwise it receives the return value when f returns.  A NULL
- * constructor result means the frame could not be allocated: the result
- * target has been zeroed and acc__await marks the task failed (-ENOMEM).
+ * What generated code needs (the frame header, the frame allocator,
+ * acc__await) is in acc_abi.h, which this header includes: see the calling
+ * convention there.
  *
  * Statuses are 0 or a negative errno, as everywhere in acc.
  */
@@ -40,6 +36,8 @@
  */
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "acc_abi.h"
 #ifdef __ACC__
 typedef __PTRDIFF_TYPE__ acc__ssize_t;
 typedef unsigned int acc__socklen_t;
@@ -69,43 +67,11 @@ extern "C" {
 /* ---- types shared by both views ---------------------------------------- */
 
 typedef struct acc_loop acc_loop;         /* an event loop, one per thread */
-typedef struct acc_task acc_task;         /* a task handle (like pthread_t) */
+typedef struct acc__task acc_task;        /* a task handle (like pthread_t) */
 typedef struct acc_future acc_future;     /* a one-shot status, settable from any thread */
 typedef struct acc_executor acc_executor; /* a pool of worker threads */
-typedef struct acc_frame acc_frame;       /* a coroutine: one async call's frame */
-
-/*
- * Static description of one async function, emitted once per function by
- * acc (and written by hand for the runtime's own awaitables).
- * lines[state] is the source line of the await that resume point `state`
- * follows; acc_dump_tasks prints it.
- */
-typedef struct acc_fninfo {
-    int (*resume)(acc_frame *frame); /* runs the frame until it suspends or returns */
-    const char *name;                /* the async function's own name */
-    const char *file;                /* its source file, NULL for runtime functions */
-    const unsigned *lines;           /* source line of each resume point, may be NULL */
-    unsigned nlines;
-    unsigned res_offset;             /* offset in the frame of its result pointer, 0: none */
-} acc_fninfo;
-
-/*
- * The header every frame starts with.  Owned by the task that runs it;
- * allocated by acc__frame_new and freed by the runtime once the function
- * has returned (or, for a coroutine that never ran, when its task is
- * cancelled or by acc__frame_free).
- */
-struct acc_frame {
-    const acc_fninfo *fn;
-    acc_frame *caller; /* the frame awaiting this one, NULL for a task's root */
-    unsigned state;    /* resume point: 0 = not started */
-    unsigned size;     /* allocation size, for the frame pool */
-};
-
-/* What a resume function returns. */
-enum { ACC__DONE = 0, ACC__PENDING = 1 };
-/* Set in a generated frame's state while its body returns because it suspended. */
-#define ACC__SUSPENDED 0x80000000u
+typedef acc__frame acc_frame;             /* a coroutine: one async call's frame */
+typedef acc__fninfo acc_fninfo;           /* static description of an async function */
 
 /* acc_wait modes */
 enum { ACC_FIRST_COMPLETED = 1, ACC_ALL_COMPLETED = 2 };
@@ -131,150 +97,82 @@ typedef struct acc_lock {
     acc__waitq waiters;
 } acc_lock;
 
-/* asyncio.Semaphore */
+/* asyncio.Semaphore, BoundedSemaphore (bound > 0) */
 typedef struct acc_semaphore {
     long value;
     acc__waitq waiters;
+    long bound; /* acc_semaphore_init_bounded: the initial value, else 0 */
 } acc_semaphore;
 
-/* asyncio.Queue: bounded FIFO of void *; buf is owned by the queue */
+/* asyncio.Queue, LifoQueue, PriorityQueue of void *; buf is owned by the
+ * queue; capacity 0: unbounded */
 typedef struct acc_queue {
     void **buf;
     size_t capacity, head, count;
     acc__waitq getters, putters;
+    size_t size;       /* slots allocated in buf */
+    size_t unfinished; /* items put and not yet acc_queue_task_done */
+    acc__waitq joiners;
+    int (*cmp)(const void *a, const void *b); /* priority: smallest first */
+    int kind;          /* ACC_QUEUE_FIFO, _LIFO, _PRIORITY */
+    bool shut;         /* acc_queue_shutdown was called */
 } acc_queue;
+
+enum { ACC_QUEUE_FIFO = 0, ACC_QUEUE_LIFO = 1, ACC_QUEUE_PRIORITY = 2 };
 
 /* ---- plain functions, the same in both views ----------------------------- */
 
 /* loop */
-acc_loop *acc_loop_new(void);
-acc_loop *acc_get_event_loop(void);
-void acc_loop_close(acc_loop *loop);
-double acc_loop_time(acc_loop *loop);
+ACC__EXTERN acc_loop *acc_loop_new(void);
+ACC__EXTERN acc_loop *acc_get_event_loop(void);
+ACC__EXTERN void acc_loop_close(acc_loop *loop);
+ACC__EXTERN double acc_loop_time(acc_loop *loop);
 
 /* tasks */
-void acc_detach(acc_task *t);
-void acc_cancel(acc_task *t);
-bool acc_task_done(const acc_task *t);
-acc_task *acc_current_task(void);
-bool acc_cancelled(void);
-void acc_task_set_name(acc_task *t, const char *name);
+ACC__EXTERN void acc_detach(acc_task *t);
+ACC__EXTERN void acc_cancel(acc_task *t);
+ACC__EXTERN bool acc_task_done(const acc_task *t);
+ACC__EXTERN acc_task *acc_current_task(void);
+ACC__EXTERN bool acc_cancelled(void);
+ACC__EXTERN void acc_task_set_name(acc_task *t, const char *name);
 
 /* futures */
-acc_future *acc_future_new(void);
-void acc_future_set(acc_future *f, int status);
-void acc_future_set_threadsafe(acc_future *f, int status);
-void acc_future_free(acc_future *f);
-int acc_call_soon_threadsafe(acc_loop *loop, void (*fn)(void *), void *arg);
+ACC__EXTERN acc_future *acc_future_new(void);
+ACC__EXTERN void acc_future_set(acc_future *f, int status);
+ACC__EXTERN void acc_future_set_threadsafe(acc_future *f, int status);
+ACC__EXTERN void acc_future_free(acc_future *f);
+ACC__EXTERN int acc_call_soon_threadsafe(acc_loop *loop, void (*fn)(void *), void *arg);
 
 /* executor */
-acc_executor *acc_executor_new(int threads);
-void acc_executor_free(acc_executor *ex);
+ACC__EXTERN acc_executor *acc_executor_new(int threads);
+ACC__EXTERN void acc_executor_free(acc_executor *ex);
 
 /* sync primitives */
-void acc_event_init(acc_event *e);
-void acc_event_destroy(acc_event *e);
-void acc_event_set(acc_event *e);
-void acc_event_clear(acc_event *e);
-bool acc_event_is_set(const acc_event *e);
-void acc_lock_init(acc_lock *l);
-void acc_lock_destroy(acc_lock *l);
-void acc_lock_release(acc_lock *l);
-int acc_lock_try_acquire(acc_lock *l);
-void acc_semaphore_init(acc_semaphore *s, long value);
-void acc_semaphore_destroy(acc_semaphore *s);
-void acc_semaphore_release(acc_semaphore *s);
-int acc_semaphore_try_acquire(acc_semaphore *s);
-int acc_queue_init(acc_queue *q, size_t capacity);
-void acc_queue_destroy(acc_queue *q);
-int acc_queue_try_put(acc_queue *q, void *item);
-int acc_queue_try_get(acc_queue *q, void **item);
-size_t acc_queue_size(const acc_queue *q);
+ACC__EXTERN void acc_event_init(acc_event *e);
+ACC__EXTERN void acc_event_destroy(acc_event *e);
+ACC__EXTERN void acc_event_set(acc_event *e);
+ACC__EXTERN void acc_event_clear(acc_event *e);
+ACC__EXTERN bool acc_event_is_set(const acc_event *e);
+ACC__EXTERN void acc_lock_init(acc_lock *l);
+ACC__EXTERN void acc_lock_destroy(acc_lock *l);
+ACC__EXTERN void acc_lock_release(acc_lock *l);
+ACC__EXTERN int acc_lock_try_acquire(acc_lock *l);
+ACC__EXTERN void acc_semaphore_init(acc_semaphore *s, long value);
+ACC__EXTERN void acc_semaphore_destroy(acc_semaphore *s);
+ACC__EXTERN int acc_semaphore_release(acc_semaphore *s);
+ACC__EXTERN int acc_semaphore_try_acquire(acc_semaphore *s);
+ACC__EXTERN int acc_queue_init(acc_queue *q, size_t capacity);
+ACC__EXTERN void acc_queue_destroy(acc_queue *q);
+ACC__EXTERN int acc_queue_try_put(acc_queue *q, void *item);
+ACC__EXTERN int acc_queue_try_get(acc_queue *q, void **item);
+ACC__EXTERN size_t acc_queue_size(const acc_queue *q);
 
 /* sockets */
-int acc_tcp_listen(const char *host, int port, int backlog);
+ACC__EXTERN int acc_tcp_listen(const char *host, int port, int backlog);
 
 /* debugging and errors */
-void acc_dump_tasks(acc__FILE *out);
-const char *acc_strerror(int status);
-
-/* ---- child processes (asyncio.create_subprocess_exec) -------------------- */
-
-/* Which of the child's standard streams are pipes (or /dev/null). */
-enum {
-    ACC_SUBPROCESS_STDIN_PIPE = 1 << 0,
-    ACC_SUBPROCESS_STDOUT_PIPE = 1 << 1,
-    ACC_SUBPROCESS_STDERR_PIPE = 1 << 2,
-    ACC_SUBPROCESS_STDERR_STDOUT = 1 << 3, /* stderr into the stdout pipe */
-    ACC_SUBPROCESS_STDIN_DEVNULL = 1 << 4,
-    ACC_SUBPROCESS_STDOUT_DEVNULL = 1 << 5,
-    ACC_SUBPROCESS_STDERR_DEVNULL = 1 << 6
-};
-
-/*
- * asyncio.subprocess.Process, in caller-owned storage: filled by
- * acc_subprocess_exec, released by acc_subprocess_destroy (which kills and
- * reaps a child still running).  The pipe ends are non-blocking, for
- * acc_read / acc_write; -1 where the stream is no pipe.
- */
-typedef struct acc_subprocess {
-    int pid;
-    int stdin_fd, stdout_fd, stderr_fd;
-    bool exited;    /* reaped: returncode and status are valid */
-    int returncode; /* asyncio's: the exit code, or -N for death by signal N */
-    int status;     /* the raw waitpid status */
-    int pidfd;      /* internal: -1 when exits come through SIGCHLD */
-} acc_subprocess;
-
-int acc_subprocess_exec(acc_subprocess *p, const char *const argv[], int flags);
-int acc_subprocess_send_signal(acc_subprocess *p, int sig);
-int acc_subprocess_terminate(acc_subprocess *p);
-int acc_subprocess_kill(acc_subprocess *p);
-void acc_subprocess_close_stdin(acc_subprocess *p);
-void acc_subprocess_destroy(acc_subprocess *p);
-
-/* ---- Unix signals (loop.add_signal_handler) ------------------------------- */
-
-/*
- * A signal a task can await (acc_signal_wait): deliveries that come while
- * no task waits are counted, so none is lost between two waits.  Caller-
- * owned; acc_signal_init catches the signal for the calling thread's loop,
- * acc_signal_destroy gives it back (the last user restores the program's
- * previous disposition).
- */
-typedef struct acc_signal {
-    int sig;
-    unsigned long pending; /* deliveries not yet awaited */
-    acc__waitq waiters;
-    struct acc_signal *next;
-    acc_loop *loop;
-} acc_signal;
-
-int acc_signal_add_handler(int sig, void (*fn)(int sig, void *arg), void *arg);
-int acc_signal_remove_handler(int sig);
-int acc_signal_init(acc_signal *s, int sig);
-void acc_signal_destroy(acc_signal *s);
-
-/* ---- datagrams and Unix stream sockets ------------------------------------ */
-
-/* UDP: a non-blocking datagram socket bound to host:port (NULL: any
- * address; port 0: any free port); its peer fixed by acc_udp_connect. */
-int acc_udp_open(const char *host, int port);
-int acc_udp_connect(int fd, const char *host, int port);
-/* Unix stream sockets: a path, or '@name' in Linux's abstract namespace. */
-int acc_unix_listen(const char *path, int backlog);
-void acc_unix_close_listener(int lfd, const char *path);
-
-/* ---- name resolution and Happy Eyeballs (loop.getaddrinfo, create_connection) */
-
-struct addrinfo;
-/* Options of acc_tcp_connect_with; zeroed fields take the defaults. */
-typedef struct acc_tcp_connect_opts {
-    double delay;                 /* s between attempt starts; 0: 0.25 (RFC 8305) */
-    double attempt_timeout;       /* s per attempt; 0: 30; < 0: none */
-    const struct addrinfo *addrs; /* connect to these instead of resolving host */
-    int *winner;                  /* out: index in the list of the address that connected */
-} acc_tcp_connect_opts;
+ACC__EXTERN void acc_dump_tasks(acc__FILE *out);
+ACC__EXTERN const char *acc_strerror(int status);
 
 #ifdef __ACC__
 /* ---- the parse view: what acc sees through libclang -------------------- */
@@ -305,26 +203,6 @@ ACC__RT int acc_accept(int lfd, struct sockaddr *addr, acc__socklen_t *addrlen);
 ACC__RT int acc_connect(int fd, const struct sockaddr *addr, acc__socklen_t addrlen);
 ACC__RT int acc_tcp_connect(const char *host, int port);
 
-/* child processes */
-ACC__RT int acc_subprocess_wait(acc_subprocess *p);
-ACC__RT int acc_subprocess_communicate(acc_subprocess *p, const void *input, size_t input_len,
-                                       char **out, size_t *out_len, char **err, size_t *err_len);
-
-/* signals */
-ACC__RT int acc_signal_wait(acc_signal *s);
-
-/* datagrams, Unix sockets */
-ACC__RT acc__ssize_t acc_udp_sendto(int fd, const void *buf, size_t n, const struct sockaddr *addr,
-                                    acc__socklen_t addrlen);
-ACC__RT acc__ssize_t acc_udp_recvfrom(int fd, void *buf, size_t n, struct sockaddr *addr,
-                                      acc__socklen_t *addrlen);
-ACC__RT int acc_unix_connect(const char *path);
-
-/* name resolution, Happy Eyeballs */
-ACC__RT int acc_getaddrinfo(const char *host, const char *service, const struct addrinfo *hints,
-                            struct addrinfo **res);
-ACC__RT int acc_tcp_connect_with(const char *host, int port, const acc_tcp_connect_opts *opts);
-
 /*
  * Calls that take coroutines.  Each coroutine operand becomes the left
  * operand of a comma expression, so that `f(x)` and `v = f(x)` stay calls
@@ -351,179 +229,275 @@ ACC__RT ACC__CORO int acc__coro_wait_for(int coros, double timeout);
  */
 #define async
 
-int acc_run(acc_frame *coro);
-int acc_loop_run_until_complete(acc_loop *loop, acc_frame *coro);
-acc_task *acc_spawn(acc_frame *coro);
+ACC__EXTERN int acc_run(acc_frame *coro);
+ACC__EXTERN int acc_loop_run_until_complete(acc_loop *loop, acc_frame *coro);
+ACC__EXTERN acc_task *acc_spawn(acc_frame *coro);
 
 /* Constructors of the runtime's awaitables (see "Calling convention"). */
-acc_frame *acc_join__acc(int *res, acc_task *t);
-acc_frame *acc__gather_new(int *res, acc_frame **coros, size_t n);
+ACC__EXTERN acc_frame *acc_join__acc(int *res, acc_task *t);
+ACC__EXTERN acc_frame *acc__gather_new(int *res, acc_frame **coros, size_t n);
 #define acc_gather__acc(res, ...)                                              \
     acc__gather_new((res), (acc_frame *[]){__VA_ARGS__},                       \
                     sizeof((acc_frame *[]){__VA_ARGS__}) / sizeof(acc_frame *))
-acc_frame *acc_gather_tasks__acc(int *res, acc_task **ts, size_t n);
-acc_frame *acc_wait__acc(int *res, acc_task **ts, size_t n, int mode, double timeout);
-acc_frame *acc_wait_for__acc(int *res, acc_frame *coro, double timeout);
-acc_frame *acc_sleep__acc(int *res, double seconds);
-acc_frame *acc_yield__acc(int *res);
-acc_frame *acc_future_wait__acc(int *res, acc_future *f);
-acc_frame *acc_run_in_executor__acc(void **res, acc_executor *ex, void *(*fn)(void *), void *arg);
-acc_frame *acc_to_thread__acc(void **res, void *(*fn)(void *), void *arg);
-acc_frame *acc_event_wait__acc(int *res, acc_event *e);
-acc_frame *acc_lock_acquire__acc(int *res, acc_lock *l);
-acc_frame *acc_semaphore_acquire__acc(int *res, acc_semaphore *s);
-acc_frame *acc_queue_put__acc(int *res, acc_queue *q, void *item);
-acc_frame *acc_queue_get__acc(int *res, acc_queue *q, void **item);
-acc_frame *acc_readable__acc(int *res, int fd);
-acc_frame *acc_writable__acc(int *res, int fd);
-acc_frame *acc_read__acc(acc__ssize_t *res, int fd, void *buf, size_t n);
-acc_frame *acc_write__acc(acc__ssize_t *res, int fd, const void *buf, size_t n);
-acc_frame *acc_accept__acc(int *res, int lfd, struct sockaddr *addr, acc__socklen_t *addrlen);
-acc_frame *acc_connect__acc(int *res, int fd, const struct sockaddr *addr, acc__socklen_t addrlen);
-acc_frame *acc_tcp_connect__acc(int *res, const char *host, int port);
-
-/* child processes */
-acc_frame *acc_subprocess_wait__acc(int *res, acc_subprocess *p);
-acc_frame *acc_subprocess_communicate__acc(int *res, acc_subprocess *p, const void *input,
-                                           size_t input_len, char **out, size_t *out_len,
-                                           char **err, size_t *err_len);
-
-/* signals */
-acc_frame *acc_signal_wait__acc(int *res, acc_signal *s);
-
-/* datagrams, Unix sockets */
-acc_frame *acc_udp_sendto__acc(acc__ssize_t *res, int fd, const void *buf, size_t n,
-                               const struct sockaddr *addr, acc__socklen_t addrlen);
-acc_frame *acc_udp_recvfrom__acc(acc__ssize_t *res, int fd, void *buf, size_t n,
-                                 struct sockaddr *addr, acc__socklen_t *addrlen);
-acc_frame *acc_unix_connect__acc(int *res, const char *path);
-
-/* name resolution, Happy Eyeballs */
-acc_frame *acc_getaddrinfo__acc(int *res, const char *host, const char *service,
-                                const struct addrinfo *hints, struct addrinfo **out);
-acc_frame *acc_tcp_connect_with__acc(int *res, const char *host, int port,
-                                     const acc_tcp_connect_opts *opts);
+ACC__EXTERN acc_frame *acc_gather_tasks__acc(int *res, acc_task **ts, size_t n);
+ACC__EXTERN acc_frame *acc_wait__acc(int *res, acc_task **ts, size_t n, int mode, double timeout);
+ACC__EXTERN acc_frame *acc_wait_for__acc(int *res, acc_frame *coro, double timeout);
+ACC__EXTERN acc_frame *acc_sleep__acc(int *res, double seconds);
+ACC__EXTERN acc_frame *acc_yield__acc(int *res);
+ACC__EXTERN acc_frame *acc_future_wait__acc(int *res, acc_future *f);
+ACC__EXTERN acc_frame *acc_run_in_executor__acc(void **res, acc_executor *ex, void *(*fn)(void *), void *arg);
+ACC__EXTERN acc_frame *acc_to_thread__acc(void **res, void *(*fn)(void *), void *arg);
+ACC__EXTERN acc_frame *acc_event_wait__acc(int *res, acc_event *e);
+ACC__EXTERN acc_frame *acc_lock_acquire__acc(int *res, acc_lock *l);
+ACC__EXTERN acc_frame *acc_semaphore_acquire__acc(int *res, acc_semaphore *s);
+ACC__EXTERN acc_frame *acc_queue_put__acc(int *res, acc_queue *q, void *item);
+ACC__EXTERN acc_frame *acc_queue_get__acc(int *res, acc_queue *q, void **item);
+ACC__EXTERN acc_frame *acc_readable__acc(int *res, int fd);
+ACC__EXTERN acc_frame *acc_writable__acc(int *res, int fd);
+ACC__EXTERN acc_frame *acc_read__acc(acc__ssize_t *res, int fd, void *buf, size_t n);
+ACC__EXTERN acc_frame *acc_write__acc(acc__ssize_t *res, int fd, const void *buf, size_t n);
+ACC__EXTERN acc_frame *acc_accept__acc(int *res, int lfd, struct sockaddr *addr, acc__socklen_t *addrlen);
+ACC__EXTERN acc_frame *acc_connect__acc(int *res, int fd, const struct sockaddr *addr, acc__socklen_t addrlen);
+ACC__EXTERN acc_frame *acc_tcp_connect__acc(int *res, const char *host, int port);
 
 #endif /* __ACC__ */
 
-/* ---- used by generated code only ----------------------------------------- */
+/* ---- structured concurrency (taskgroup.c, timeout.c) --------------------- */
 
 /*
- * Allocates a frame of `size` bytes from the calling thread's frame pool and
- * fills its header (fn, caller NULL, state 0, size).  NULL when out of memory.
+ * asyncio.TaskGroup.  Children are spawned into the group (handles adopted
+ * by it); acc_task_group_wait waits until every child has finished and
+ * frees them.  A child fails by calling acc_task_group_fail(&g, status)
+ * with a negative status (a C task has no exception to raise; its return
+ * value is its own business), or by running out of memory (-ENOMEM, seen
+ * when the group waits).  The first failure cancels every other child and,
+ * when the group's owner (the task that called _init) is not yet waiting,
+ * the owner too, as a scope: the owner's cancellation is lifted when the
+ * wait returns.  acc_task_group_cancel cancels the whole group the same
+ * way without making it fail.  See docs/runtime.md.
  */
-acc_frame *acc__frame_new(size_t size, const acc_fninfo *fn);
-/* The same for a frame whose alignment exceeds that of max_align_t (a local
-   with an alignment specifier lives in it). */
-acc_frame *acc__frame_new_aligned(size_t size, size_t align, const acc_fninfo *fn);
-/* Returns a frame that never ran (or has returned) to the pool. */
-void acc__frame_free(acc_frame *frame);
+typedef struct acc_task_group {
+    acc_task **ts;          /* the children, NULL once collected */
+    size_t n, cap, next;    /* children [0, next) collected by the wait */
+    acc_task *owner;        /* the task that made the group */
+    int status;             /* the first failure, 0 if none */
+    bool cancelling;        /* failed or cancelled: children were cancelled */
+    bool owner_scoped;      /* the owner's cancellation is the group's */
+    bool owner_counted;
+    bool waiting, closed;
+} acc_task_group;
+
+ACC__EXTERN void acc_task_group_init(acc_task_group *g);
+ACC__EXTERN void acc_task_group_destroy(acc_task_group *g);
+ACC__EXTERN acc_task *acc_task_group_add(acc_task_group *g, acc_task *t);
+ACC__EXTERN void acc_task_group_fail(acc_task_group *g, int status);
+ACC__EXTERN void acc_task_group_cancel(acc_task_group *g);
+
 /*
- * Awaits `callee` from the running frame `self`, whose state already names
- * the resume point after the await.  Returns 0 when the callee has finished
- * (it ran to its end without suspending, or callee was NULL: out of memory)
- * and `self` goes on at once; nonzero when `self` must return ACC__PENDING
- * and will be resumed at that point later.  The C stack does not grow with
- * await depth: past a fixed depth the callee is run by the task's trampoline.
+ * asyncio.timeout / timeout_at: a deadline over the awaits between
+ * acc_timeout_enter and acc_timeout_exit in the current task, without a
+ * task of its own.  When it passes, the task is cancelled by the scope
+ * (its awaits return -ECANCELED); exit lifts that cancellation and returns
+ * -ETIMEDOUT, or -ECANCELED when the task stays cancelled (from outside,
+ * or by an enclosing timeout that has fired), else 0.  Every enter is
+ * matched by an exit in the same task.  Times are seconds, `when` values
+ * are acc_loop_time's; a negative value means no deadline.
  */
-int acc__await(acc_frame *self, acc_frame *callee);
+typedef struct acc_timeout {
+    union {
+        unsigned long long u[3]; /* the timer node (internal) */
+        void *p;
+    } acc__tm;
+    acc_task *task;
+    double when;
+    int state;
+    bool counted;
+} acc_timeout;
+
+ACC__EXTERN int acc_timeout_enter(acc_timeout *to, double seconds);
+ACC__EXTERN int acc_timeout_enter_at(acc_timeout *to, double when);
+ACC__EXTERN int acc_timeout_reschedule(acc_timeout *to, double seconds);
+ACC__EXTERN int acc_timeout_reschedule_at(acc_timeout *to, double when);
+ACC__EXTERN double acc_timeout_when(const acc_timeout *to);
+ACC__EXTERN bool acc_timeout_expired(const acc_timeout *to);
+ACC__EXTERN int acc_timeout_exit(acc_timeout *to);
 
 /*
- * Inline fast paths.  Every async call allocates a frame, runs it and frees
- * it; as out-of-line calls that each look up thread-local state this costs
- * about 8 times a plain call.  Compilers with thread-local storage (not tcc,
- * not C++) get the common case inline: a frame from a non-empty free list of
- * the thread's pool, and an await below the depth bound inside a task.  All
- * else (first use of a size class, malloc'd pools under ASan or
- * ACC_NOPOOL, armed fault injection, out of memory, the depth bound, no
- * task) takes the out-of-line `..._slow` functions, which are the whole
- * implementation.  The declarations above are the out-of-line versions:
- * the library defines them for compilers without the inline ones, and the
- * macros below redirect calls to the inline ones where they exist.
+ * asyncio.as_completed over spawned tasks: each acc_as_completed_next gives
+ * the index of a task that has finished and was not given before (tasks
+ * seen finished together come in argument order); -ENOENT once all were
+ * given, -ETIMEDOUT past the total timeout (< 0: none), -ECANCELED.  The
+ * handles are not consumed (joining a finished task does not suspend).
  */
-#define ACC__POOL_GRAIN 8
-#define ACC__POOL_SMALL 512 /* larger blocks come from malloc */
-#define ACC__DEPTH_MAX 256  /* direct resumes on the C stack per task run */
+typedef struct acc_as_completed {
+    acc_task **ts;
+    size_t n, left;
+    unsigned char *given; /* one byte per task */
+    double when;          /* loop time of the deadline, < 0: none */
+} acc_as_completed;
 
-/* The calling thread's runtime state the fast paths touch (pool.c). */
-typedef struct acc__thread {
-    void *free[ACC__POOL_SMALL / ACC__POOL_GRAIN]; /* free lists per 8-byte class */
-    long live;         /* pooled blocks not yet freed */
-    int pooled;        /* 1 once the pool is known to use its free lists */
-    unsigned depth;    /* direct resumes on the C stack (acc__await) */
-    acc_frame **top;   /* &running task->top, NULL outside a task */
-    acc_task *task;    /* the running task, NULL outside one */
-} acc__thread;
+ACC__EXTERN int acc_as_completed_init(acc_as_completed *ac, acc_task **ts, size_t n, double timeout);
+ACC__EXTERN void acc_as_completed_destroy(acc_as_completed *ac);
 
-acc_frame *acc__frame_new_slow(size_t size, const acc_fninfo *fn);
-void acc__frame_done_slow(acc_frame *frame);
-int acc__await_slow(acc_frame *self, acc_frame *callee);
-extern volatile int acc__alloc_armed; /* the fault injector is counting */
-
-#if !defined(__ACC__) && !defined(__TINYC__) && !defined(__cplusplus) &&   \
-    !defined(ACC_NO_INLINE) && defined(__STDC_VERSION__) &&                  \
-    __STDC_VERSION__ >= 201112L && !defined(__STDC_NO_THREADS__)
-#define ACC__INLINE 1
-extern _Thread_local acc__thread acc__th;
-
-/* (acc__th is named each time, not through a pointer: gcc 12's UBSan
- * miscompiles the null check of a pointer to a thread-local variable) */
-static inline acc_frame *acc__frame_new_inline(size_t size, const acc_fninfo *fn) {
-    size_t c = (size - 1) / ACC__POOL_GRAIN;
-    acc_frame *f;
-    if (size - 1 >= ACC__POOL_SMALL || !(f = (acc_frame *)acc__th.free[c]) || acc__alloc_armed) {
-        if (!(f = acc__frame_new_slow(size, fn)))
-            return NULL;
-    } else {
-        acc__th.free[c] = *(void **)f;
-        acc__th.live++;
-    }
-    /* (again after the slow path: so the compiler knows f->fn in both) */
-    f->fn = fn;
-    f->caller = NULL;
-    f->state = 0;
-    f->size = (unsigned)size;
-    return f;
-}
-
-/* A frame that has returned owns nothing any more: back to the pool. */
-static inline void acc__frame_done(acc_frame *f) {
-    size_t c = ((size_t)f->size - 1) / ACC__POOL_GRAIN;
-    if (!acc__th.pooled || c >= ACC__POOL_SMALL / ACC__POOL_GRAIN) {
-        acc__frame_done_slow(f);
-        return;
-    }
-    *(void **)f = acc__th.free[c];
-    acc__th.free[c] = f;
-    acc__th.live--;
-}
-
-static inline int acc__await_inline(acc_frame *self, acc_frame *callee) {
-    if (!callee)
-        return acc__await_slow(self, callee);
-    /* Read before any store: right after the constructor's stores the
-     * compiler knows fn, and calls (or inlines) the resume function. */
-    int (*resume)(acc_frame *) = callee->fn->resume;
-    acc_frame **top = acc__th.top;
-    if (!top || acc__th.depth >= ACC__DEPTH_MAX)
-        return acc__await_slow(self, callee);
-    callee->caller = self;
-    *top = callee;
-    acc__th.depth++;
-    int r = resume(callee);
-    acc__th.depth--;
-    if (r != ACC__DONE)
-        return 1;
-    *top = self; /* the same task: a resume never switches tasks */
-    acc__frame_done(callee);
-    return 0;
-}
-
-#ifndef ACC__OUTLINE /* the library's own definitions keep the plain names */
-#define acc__frame_new(size, fn) acc__frame_new_inline((size), (fn))
-#define acc__await(self, callee) acc__await_inline((self), (callee))
+#ifdef __ACC__
+ACC__CORO acc_task *acc__coro_task_group_spawn(acc_task_group *g, int coros);
+ACC__CORO acc_task *acc__coro_spawn_eager(int coros);
+#define acc_task_group_spawn(g, coro) acc__coro_task_group_spawn((g), ((coro), 0))
+#define acc_spawn_eager(coro) acc__coro_spawn_eager(((coro), 0))
+ACC__RT int acc_task_group_wait(acc_task_group *g);
+ACC__RT int acc_shield(acc_task *t);
+ACC__RT int acc_as_completed_next(acc_as_completed *ac, size_t *index);
+#else
+ACC__EXTERN acc_task *acc_task_group_spawn(acc_task_group *g, acc_frame *coro);
+ACC__EXTERN acc_task *acc_spawn_eager(acc_frame *coro);
+ACC__EXTERN acc_frame *acc_task_group_wait__acc(int *res, acc_task_group *g);
+ACC__EXTERN acc_frame *acc_shield__acc(int *res, acc_task *t);
+ACC__EXTERN acc_frame *acc_as_completed_next__acc(int *res, acc_as_completed *ac, size_t *index);
 #endif
-#endif /* ACC__INLINE */
+
+/* ---- synchronisation, continued (sync.c, condition.c) -------------------- */
+
+/* asyncio.BoundedSemaphore: acc_semaphore_release beyond the initial value
+ * returns -EOVERFLOW. */
+ACC__EXTERN void acc_semaphore_init_bounded(acc_semaphore *s, long value);
+
+/* asyncio.LifoQueue / PriorityQueue (cmp < 0: a comes out first); capacity 0
+ * makes any acc_queue unbounded.  join/task_done/shutdown as in Python 3.13. */
+ACC__EXTERN int acc_queue_init_lifo(acc_queue *q, size_t capacity);
+ACC__EXTERN int acc_queue_init_priority(acc_queue *q, size_t capacity, int (*cmp)(const void *a, const void *b));
+ACC__EXTERN int acc_queue_task_done(acc_queue *q);
+ACC__EXTERN void acc_queue_shutdown(acc_queue *q, bool immediate);
+ACC__EXTERN size_t acc_queue_unfinished(const acc_queue *q);
+ACC__EXTERN bool acc_queue_is_shutdown(const acc_queue *q);
+
+/* asyncio.Condition: over the caller's lock, or its own (lock NULL). */
+typedef struct acc_condition {
+    acc_lock *lock;
+    acc_lock own;
+    acc__waitq waiters;
+} acc_condition;
+
+ACC__EXTERN void acc_condition_init(acc_condition *c, acc_lock *lock);
+ACC__EXTERN void acc_condition_destroy(acc_condition *c);
+ACC__EXTERN int acc_condition_release(acc_condition *c);
+ACC__EXTERN bool acc_condition_locked(const acc_condition *c);
+ACC__EXTERN int acc_condition_notify(acc_condition *c, size_t n);
+ACC__EXTERN int acc_condition_notify_all(acc_condition *c);
+
+/* asyncio.Barrier: wait returns the arrival index (0 .. parties - 1), or
+ * -EPIPE when the barrier is broken (acc_barrier_abort, acc_barrier_reset
+ * while tasks wait). */
+typedef struct acc_barrier {
+    size_t parties, count;
+    acc__waitq waiters;
+    bool broken;
+} acc_barrier;
+
+ACC__EXTERN int acc_barrier_init(acc_barrier *b, size_t parties);
+ACC__EXTERN void acc_barrier_destroy(acc_barrier *b);
+ACC__EXTERN void acc_barrier_abort(acc_barrier *b);
+ACC__EXTERN void acc_barrier_reset(acc_barrier *b);
+ACC__EXTERN size_t acc_barrier_n_waiting(const acc_barrier *b);
+ACC__EXTERN bool acc_barrier_broken(const acc_barrier *b);
+
+#ifdef __ACC__
+ACC__RT int acc_queue_join(acc_queue *q);
+ACC__RT int acc_condition_acquire(acc_condition *c);
+ACC__RT int acc_condition_wait(acc_condition *c);
+ACC__RT int acc_condition_wait_for(acc_condition *c, bool (*pred)(void *arg), void *arg);
+ACC__RT int acc_barrier_wait(acc_barrier *b);
+#else
+ACC__EXTERN acc_frame *acc_queue_join__acc(int *res, acc_queue *q);
+ACC__EXTERN acc_frame *acc_condition_acquire__acc(int *res, acc_condition *c);
+ACC__EXTERN acc_frame *acc_condition_wait__acc(int *res, acc_condition *c);
+ACC__EXTERN acc_frame *acc_condition_wait_for__acc(int *res, acc_condition *c, bool (*pred)(void *arg), void *arg);
+ACC__EXTERN acc_frame *acc_barrier_wait__acc(int *res, acc_barrier *b);
+#endif
+
+/* ---- processes and signals (subprocess.c, signal.c) --------------------- */
+
+/*
+ * asyncio.create_subprocess_exec: argv[0] is looked up in PATH, the
+ * environment is the parent's.  Each of in, out, err is one of the modes
+ * below; piped ends are non-blocking descriptors for acc_read/acc_write.
+ * returncode (valid once `exited`) is the exit code, or -signal.
+ */
+enum {
+    ACC_SUBPROCESS_INHERIT = 0,
+    ACC_SUBPROCESS_PIPE = 1,
+    ACC_SUBPROCESS_DEVNULL = 2,
+    ACC_SUBPROCESS_STDOUT = 3 /* err only: into the same place as stdout */
+};
+
+typedef struct acc_subprocess {
+    int pid, pidfd;
+    int stdin_fd, stdout_fd, stderr_fd; /* -1 unless piped */
+    int returncode;
+    bool exited;
+} acc_subprocess;
+
+ACC__EXTERN int acc_subprocess_exec(acc_subprocess *p, char *const argv[], int in, int out, int err);
+ACC__EXTERN int acc_subprocess_send_signal(acc_subprocess *p, int sig);
+ACC__EXTERN int acc_subprocess_terminate(acc_subprocess *p);
+ACC__EXTERN int acc_subprocess_kill(acc_subprocess *p);
+ACC__EXTERN void acc_subprocess_destroy(acc_subprocess *p);
+
+/* loop.add_signal_handler: fn runs on the loop thread. */
+ACC__EXTERN int acc_signal_add_handler(int signo, void (*fn)(int signo, void *arg), void *arg);
+ACC__EXTERN int acc_signal_remove_handler(int signo);
+
+#ifdef __ACC__
+ACC__RT int acc_subprocess_wait(acc_subprocess *p);
+ACC__RT int acc_subprocess_communicate(acc_subprocess *p, const void *input, size_t n, char **out,
+                                       size_t *outlen, char **err, size_t *errlen);
+ACC__RT int acc_signal_wait(int signo);
+#else
+ACC__EXTERN acc_frame *acc_subprocess_wait__acc(int *res, acc_subprocess *p);
+ACC__EXTERN acc_frame *acc_subprocess_communicate__acc(int *res, acc_subprocess *p, const void *input,
+                                           size_t n, char **out, size_t *outlen, char **err,
+                                           size_t *errlen);
+ACC__EXTERN acc_frame *acc_signal_wait__acc(int *res, int signo);
+#endif
+
+/* ---- datagrams, Unix sockets, name resolution (sockets.c, resolve.c, connect.c) */
+
+/* UDP: a non-blocking datagram socket bound to host:port (NULL: any
+ * address; port 0: any free port); its peer fixed by acc_udp_connect. */
+ACC__EXTERN int acc_udp_open(const char *host, int port);
+ACC__EXTERN int acc_udp_connect(int fd, const char *host, int port);
+/* Unix stream sockets: a path, or '@name' in Linux's abstract namespace. */
+ACC__EXTERN int acc_unix_listen(const char *path, int backlog);
+ACC__EXTERN void acc_unix_close_listener(int lfd, const char *path);
+
+struct addrinfo;
+/* Options of acc_tcp_connect_with (Happy Eyeballs); zeroed fields take the defaults. */
+typedef struct acc_tcp_connect_opts {
+    double delay;                 /* s between attempt starts; 0: 0.25 (RFC 8305) */
+    double attempt_timeout;       /* s per attempt; 0: 30; < 0: none */
+    const struct addrinfo *addrs; /* connect to these instead of resolving host */
+    int *winner;                  /* out: index in the list of the address that connected */
+} acc_tcp_connect_opts;
+
+#ifdef __ACC__
+ACC__RT acc__ssize_t acc_udp_sendto(int fd, const void *buf, size_t n, const struct sockaddr *addr,
+                                    acc__socklen_t addrlen);
+ACC__RT acc__ssize_t acc_udp_recvfrom(int fd, void *buf, size_t n, struct sockaddr *addr,
+                                      acc__socklen_t *addrlen);
+ACC__RT int acc_unix_connect(const char *path);
+ACC__RT int acc_getaddrinfo(const char *host, const char *service, const struct addrinfo *hints,
+                            struct addrinfo **res);
+ACC__RT int acc_tcp_connect_with(const char *host, int port, const acc_tcp_connect_opts *opts);
+#else
+ACC__EXTERN acc_frame *acc_udp_sendto__acc(acc__ssize_t *res, int fd, const void *buf, size_t n,
+                                           const struct sockaddr *addr, acc__socklen_t addrlen);
+ACC__EXTERN acc_frame *acc_udp_recvfrom__acc(acc__ssize_t *res, int fd, void *buf, size_t n,
+                                             struct sockaddr *addr, acc__socklen_t *addrlen);
+ACC__EXTERN acc_frame *acc_unix_connect__acc(int *res, const char *path);
+ACC__EXTERN acc_frame *acc_getaddrinfo__acc(int *res, const char *host, const char *service,
+                                            const struct addrinfo *hints, struct addrinfo **out);
+ACC__EXTERN acc_frame *acc_tcp_connect_with__acc(int *res, const char *host, int port,
+                                                 const acc_tcp_connect_opts *opts);
+#endif
 
 /* ---- test hooks: fault injection ----------------------------------------- */
 
@@ -533,16 +507,16 @@ static inline int acc__await_inline(acc_frame *self, acc_frame *callee) {
  * countdown: 0 when that failure happened (or none was armed).  Every
  * allocation site turns the failure into a -ENOMEM status.
  */
-long acc__alloc_fail_at(long n);
+ACC__EXTERN long acc__alloc_fail_at(long n);
 /* Runtime blocks not yet freed: this thread's pooled ones and all malloc'd. */
-long acc__alloc_outstanding(void);
+ACC__EXTERN long acc__alloc_outstanding(void);
 /* A stand-in for getaddrinfo(3) in acc_getaddrinfo's threads (NULL: the
  * real one; numeric hosts then go to it too), and the lookups whose thread
  * has not yet ended (abandoned ones included). */
 typedef int (*acc__getaddrinfo_fn)(const char *host, const char *service,
                                    const struct addrinfo *hints, struct addrinfo **res);
-void acc__getaddrinfo_hook(acc__getaddrinfo_fn fn);
-long acc__getaddrinfo_inflight(void);
+ACC__EXTERN void acc__getaddrinfo_hook(acc__getaddrinfo_fn fn);
+ACC__EXTERN long acc__getaddrinfo_inflight(void);
 
 #ifdef __cplusplus
 }

@@ -22,11 +22,14 @@
 
 /* ---- allocation (pool.c) ------------------------------------------------ */
 
-/* The thread state of acc.h's inline fast paths, defined in pool.c; the
- * runtime uses it whether or not acc.h's fast paths are compiled in. */
+/* The thread state of acc_abi.h's inline fast paths, defined in pool.c;
+ * the runtime uses it whether or not those fast paths are compiled in. */
+#define acc__th acc__th_v1
 extern _Thread_local acc__thread acc__th;
-#ifndef ACC__INLINE
-#define acc__frame_done acc__frame_done_slow
+#ifdef ACC__INLINE
+#define acc__frame_done acc__frame_done_inline
+#else
+#define acc__frame_done acc__frame_done_slow_v1
 #endif
 
 /*
@@ -142,7 +145,7 @@ typedef struct acc__link {
  * Kept at 56 bytes: a million sleeping tasks must stay cheap (names,
  * which are rare, are kept aside by task.c).
  */
-struct acc_task {
+struct acc__task {
     acc_frame *top;                /* innermost frame; the root before it starts */
     acc_task *next;                /* ready-queue link */
     acc__link link;                /* in loop->tasks, in spawn order */
@@ -251,10 +254,6 @@ void acc__enqueue(acc_loop *loop, acc_task *t);
 uint64_t acc__clock_ns(void);
 uint64_t acc__loop_now(acc_loop *loop); /* the iteration's clock, read on first use */
 void acc__executor_shutdown(acc_loop *loop);
-/* signal.c: deliver the signals counted for this loop (on its wake-up), and
- * give back every signal it catches (on close) */
-void acc__signal_dispatch(acc_loop *loop);
-void acc__signal_loop_close(acc_loop *loop);
 /* resolve.c: a getaddrinfo error code as a negative errno */
 int acc__gai_status(int rc);
 
@@ -264,5 +263,36 @@ int acc__gai_status(int rc);
 #define ACC__RUNTIME_FN(var, fn, name) \
     static int fn(acc_frame *); \
     static const acc_fninfo var = {fn, name, NULL, NULL, 0, 0}
+
+/* ---- cancel scopes (timeout.c): acc_timeout and task groups -------------- */
+
+/*
+ * Cancellation is level-triggered, so a cancellation that must be lifted
+ * again (a timeout that fired, a task group failing under its owner) is
+ * kept apart from one that came from outside: acc_cancel, the end of a run
+ * and a failed allocation set ACC__T_EXTERNAL, which nothing lifts; a
+ * scope that cancels its task adds ACC__T_SCOPE_ONE to a count in the high
+ * bits and takes it away when it ends.  ACC__T_CANCELLED is set while
+ * either is.
+ */
+#define ACC__T_EXTERNAL (1u << 15)
+#define ACC__T_SCOPE_ONE (1u << 16)
+#define ACC__T_SCOPE_MASK (~0u << 16)
+/* A scope of t cancels it (wakes it when suspended); true when counted. */
+bool acc__scope_cancel(acc_task *t);
+/* That scope ends: lifts its cancellation; true when t stays cancelled. */
+bool acc__scope_lift(acc_task *t, bool counted);
+/* Cancelled from outside (or out of memory): nothing will lift it. */
+static inline bool acc__task_cancelled_outside(const acc_task *t) {
+    return t && (t->flags & (ACC__T_EXTERNAL | ACC__T_NOMEM));
+}
+/* A waiter with this item is handed a lock even when its task is
+ * cancelled (condition.c: a condition wait takes its lock back). */
+extern char acc__waiter_forced;
+#define ACC__WAITER_FORCED ((void *)&acc__waiter_forced)
+/* A timer whose task pointer carries this tag is a timeout's: firing it
+ * calls acc__scope_timer_fire instead of waking the task. */
+#define ACC__TIMER_SCOPE ((uintptr_t)1)
+void acc__scope_timer_fire(acc_loop *loop, acc__timer *t);
 
 #endif /* ACC_INT_H */

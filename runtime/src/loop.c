@@ -200,7 +200,6 @@ void acc__fd_unwatch(acc_loop *loop, int fd, int dir, acc__waiter *w) {
 void acc__fd_ready(acc_loop *loop, int fd, int mask) {
     if (fd == loop->wake_rd) {
         inbox_run(loop);
-        acc__signal_dispatch(loop);
         return;
     }
     if (fd >= loop->nfds)
@@ -285,7 +284,6 @@ fail_backend:
 void acc_loop_close(acc_loop *loop) {
     if (!loop || loop->running)
         return;
-    acc__signal_loop_close(loop);
     acc_loop *prev = tl_running;
     tl_running = loop; /* callbacks run below wake this loop's tasks */
     acc__executor_shutdown(loop); /* its jobs finish and post completions */
@@ -324,7 +322,10 @@ static void fire_timers(acc_loop *loop) {
     acc__timer *t;
     while ((t = acc__timer_first(loop)) && t->deadline <= acc__loop_now(loop)) {
         acc__timer_stop(loop, t);
-        acc__enqueue(loop, t->task);
+        if ((uintptr_t)t->task & ACC__TIMER_SCOPE)
+            acc__scope_timer_fire(loop, t);
+        else
+            acc__enqueue(loop, t->task);
     }
 }
 
@@ -415,4 +416,11 @@ int acc_run(acc_frame *coro) {
     acc_loop_close(loop);
     tl_default = prev;
     return status;
+}
+
+int acc__main_v1(acc_frame *coro, int *rv) {
+    int status = acc_run(coro);
+    if (status < 0 && *rv == 0)
+        return 1;
+    return *rv;
 }

@@ -1,269 +1,243 @@
 /*
- * signal.c: Unix signals delivered to a loop (loop.add_signal_handler,
- * loop.remove_signal_handler), as a callback or to a task that awaits the
- * next delivery.
+ * signal.c: Unix signals as loop callbacks and task wake-ups
+ * (loop.add_signal_handler / remove_signal_handler).
  *
- * A signal is caught by a sigaction handler that only counts the delivery
- * in an atomic and writes the owning loop's wake-up descriptor (the eventfd
- * or pipe of its inbox: both async-signal-safe); the loop, woken, looks at
- * the counts of its signals and delivers them on its own thread: it calls
- * the handler registered with acc_signal_add_handler (once per wake-up:
- * deliveries that arrive together coalesce, as Unix signals do) and wakes
- * the tasks awaiting acc_signal_wait, or counts the delivery for the next
- * acc_signal_wait when none waits.
- *
- * A signal number belongs to one loop at a time (-EBUSY for another).  The
- * program's previous disposition is saved when the first handler or
- * acc_signal of a number is registered and restored when the last one is
- * removed, or when the loop is closed.  A self-pipe is used rather than
- * signalfd: signalfd needs the signal blocked in every thread of the
- * process, which a library cannot promise.
+ * A self-pipe: the process-wide handler writes the signal's number into a
+ * non-blocking pipe, and a runtime task of the loop ("acc-signals")
+ * reads it and, on the loop thread, calls the callback registered for that
+ * signal and wakes the tasks in acc_signal_wait.  Signals belong to one
+ * loop at a time (asyncio allows only the main thread's): another loop
+ * gets -EBUSY while handlers or waiters of the first remain.  Our handler
+ * is installed while a signal has a callback or a waiter; the disposition
+ * found before is restored after.  The reader task is cancelled with the
+ * other tasks at the end of acc_run; a later run starts a new one.
  */
 #define _GNU_SOURCE
 #include "acc_int.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
-#ifndef NSIG
-#define NSIG 65
-#endif
-
-/* One signal number: guarded by reg_lock, except the two atomics, which
- * the handler touches. */
-typedef struct sig_entry {
-    atomic_int wfd;         /* the owning loop's wake-up descriptor, -1: none */
-    atomic_ulong count;     /* deliveries not yet seen by the loop */
-    acc_loop *loop;         /* owner, NULL when not caught */
-    struct sigaction prev;  /* the disposition to restore */
-    void (*fn)(int sig, void *arg);
+typedef struct sigslot {
+    void (*fn)(int signo, void *arg);
     void *arg;
-    acc_signal *objs;       /* acc_signal_init'ed, not destroyed */
-} sig_entry;
+    struct sigaction old;
+    bool installed;
+    acc__waitq waiters;
+    size_t nwaiters;
+} sigslot;
 
-static sig_entry ents[NSIG];
-static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static sigslot slots[NSIG];
+static int sig_pipe[2] = {-1, -1};
+static acc_loop *sig_loop;   /* the loop signals belong to, NULL: none */
+static acc_task *sig_reader; /* its reader task, NULL when not running */
+static size_t sig_users;     /* signals with a callback or waiters */
 
-static void on_signal(int sig) {
-    int saved = errno;
-    sig_entry *e = &ents[sig];
-    atomic_fetch_add(&e->count, 1);
-    int fd = atomic_load(&e->wfd);
-    if (fd >= 0) {
-#ifdef __linux__
-        uint64_t one = 1;
-        ssize_t r = write(fd, &one, sizeof one);
-#else
-        char one = 1;
-        ssize_t r = write(fd, &one, 1);
-#endif
-        (void)r; /* EAGAIN: a wake-up is pending already */
+static void on_signal(int signo) {
+    int e = errno;
+    unsigned char b = (unsigned char)signo;
+    ssize_t r = write(sig_pipe[1], &b, 1); /* full pipe: coalesced, fine */
+    (void)r;
+    errno = e;
+}
+
+static int pipe_open(void) {
+    if (sig_pipe[0] >= 0)
+        return 0;
+    if (pipe2(sig_pipe, O_NONBLOCK | O_CLOEXEC) < 0) {
+        sig_pipe[0] = sig_pipe[1] = -1;
+        return -errno;
     }
-    errno = saved;
+    return 0;
 }
 
-static bool sig_valid(int sig) {
-    return sig > 0 && sig < NSIG && sig != SIGKILL && sig != SIGSTOP;
+static void dispatch(int signo) {
+    if (signo <= 0 || signo >= NSIG)
+        return;
+    sigslot *s = &slots[signo];
+    acc__waitq_wake_all(&s->waiters);
+    if (s->fn)
+        s->fn(signo, s->arg);
 }
 
-/* Catches `sig` for `loop` (reg_lock held); 0, -EBUSY or -errno. */
-static int catch_for(int sig, acc_loop *loop) {
-    sig_entry *e = &ents[sig];
-    if (e->loop)
-        return e->loop == loop ? 0 : -EBUSY;
+/* ---- the reader task ---------------------------------------------------------- */
+
+typedef struct reader_frame {
+    acc_frame hdr;
+    ssize_t n;
+    unsigned char buf[64];
+} reader_frame;
+
+ACC__RUNTIME_FN(reader_info, reader_resume, "acc-signals");
+
+static int reader_resume(acc_frame *f) {
+    reader_frame *fr = (reader_frame *)f;
+    if (f->state == 1) {
+        if (fr->n <= 0)
+            goto out;
+        for (ssize_t i = 0; i < fr->n; i++)
+            dispatch(fr->buf[i]);
+    }
+    for (;;) {
+        if (acc__task_cancelled(acc__current()))
+            goto out;
+        f->state = 1;
+        if (acc__await(f, acc_read__acc(&fr->n, sig_pipe[0], fr->buf, sizeof fr->buf)))
+            return ACC__PENDING;
+        if (fr->n <= 0)
+            goto out;
+        for (ssize_t i = 0; i < fr->n; i++)
+            dispatch(fr->buf[i]);
+    }
+out:
+    if (sig_reader == acc__current()) {
+        sig_reader = NULL;
+        if (sig_users == 0)
+            sig_loop = NULL;
+    }
+    f->state = 2;
+    return ACC__DONE;
+}
+
+/* Makes sure the running loop owns signals and has a reader task. */
+static int claim(void) {
+    acc_loop *loop = acc__running_loop();
+    if (!loop)
+        return -EPERM;
+    if (sig_loop && sig_loop != loop && (sig_users || sig_reader))
+        return -EBUSY;
+    int r = pipe_open();
+    if (r < 0)
+        return r;
+    sig_loop = loop;
+    if (sig_reader)
+        return 0;
+    reader_frame *fr = ACC__NEW_FRAME(reader_frame, &reader_info);
+    if (!fr)
+        return -ENOMEM;
+    acc_task *t = acc__task_new(loop, &fr->hdr);
+    if (!t)
+        return -ENOMEM;
+    acc_task_set_name(t, "acc-signals");
+    acc_detach(t);
+    sig_reader = t;
+    return 0;
+}
+
+static bool valid(int signo) {
+    return signo > 0 && signo < NSIG && signo != SIGKILL && signo != SIGSTOP;
+}
+
+static int install(int signo) {
+    sigslot *s = &slots[signo];
+    if (s->installed)
+        return 0;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sa.sa_flags = SA_RESTART;
-    sigfillset(&sa.sa_mask);
-    atomic_store(&e->count, 0);
-    atomic_store(&e->wfd, loop->wake_wr);
-    if (sigaction(sig, &sa, &e->prev) < 0) {
-        int r = -errno;
-        atomic_store(&e->wfd, -1);
-        return r;
-    }
-    e->loop = loop;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(signo, &sa, &s->old) < 0)
+        return -errno;
+    s->installed = true;
+    sig_users++;
     return 0;
 }
 
-/* Restores the disposition once nothing of `sig` is left (reg_lock held). */
-static void release_if_unused(int sig) {
-    sig_entry *e = &ents[sig];
-    if (!e->loop || e->fn || e->objs)
+/* Our handler goes once nothing uses the signal any more. */
+static void release(int signo) {
+    sigslot *s = &slots[signo];
+    if (!s->installed || s->fn || s->nwaiters)
         return;
-    atomic_store(&e->wfd, -1);
-    sigaction(sig, &e->prev, NULL);
-    e->loop = NULL;
+    sigaction(signo, &s->old, NULL);
+    s->installed = false;
+    sig_users--;
 }
 
-int acc_signal_add_handler(int sig, void (*fn)(int sig, void *arg), void *arg) {
-    if (!sig_valid(sig) || !fn)
+int acc_signal_add_handler(int signo, void (*fn)(int signo, void *arg), void *arg) {
+    if (!valid(signo) || !fn)
         return -EINVAL;
-    acc_loop *loop = acc__loop();
-    if (!loop)
-        return -ENOMEM;
-    pthread_mutex_lock(&reg_lock);
-    int r = catch_for(sig, loop);
-    if (r == 0) {
-        ents[sig].fn = fn; /* replaces the previous handler, as in asyncio */
-        ents[sig].arg = arg;
-    }
-    pthread_mutex_unlock(&reg_lock);
-    return r;
+    int r = claim();
+    if (r < 0)
+        return r;
+    if ((r = install(signo)) < 0)
+        return r;
+    slots[signo].fn = fn;
+    slots[signo].arg = arg;
+    return 0;
 }
 
-int acc_signal_remove_handler(int sig) {
-    if (sig <= 0 || sig >= NSIG)
-        return -EINVAL;
-    acc_loop *loop = acc__loop_peek();
-    int r = -ENOENT;
-    pthread_mutex_lock(&reg_lock);
-    sig_entry *e = &ents[sig];
-    if (loop && e->loop == loop && e->fn) {
-        e->fn = NULL;
-        e->arg = NULL;
-        release_if_unused(sig);
-        r = 0;
-    }
-    pthread_mutex_unlock(&reg_lock);
-    return r;
+int acc_signal_remove_handler(int signo) {
+    if (signo <= 0 || signo >= NSIG || !slots[signo].fn)
+        return -ENOENT;
+    slots[signo].fn = NULL;
+    slots[signo].arg = NULL;
+    release(signo);
+    return 0;
 }
 
-int acc_signal_init(acc_signal *s, int sig) {
-    if (!s)
-        return -EINVAL;
-    memset(s, 0, sizeof *s);
-    s->sig = sig;
-    if (!sig_valid(sig))
-        return -EINVAL;
-    acc_loop *loop = acc__loop();
-    if (!loop)
-        return -ENOMEM;
-    pthread_mutex_lock(&reg_lock);
-    int r = catch_for(sig, loop);
-    if (r == 0) {
-        s->loop = loop;
-        s->next = ents[sig].objs;
-        ents[sig].objs = s;
-    }
-    pthread_mutex_unlock(&reg_lock);
-    return r;
-}
+/* ---- acc_signal_wait ------------------------------------------------------------ */
 
-/* Wakes every task still waiting in `s` with -ECANCELED-free "gone" state. */
-static void unlink_obj(acc_signal *s) {
-    acc_signal **pp = &ents[s->sig].objs;
-    while (*pp && *pp != s)
-        pp = &(*pp)->next;
-    if (*pp)
-        *pp = s->next;
-    s->next = NULL;
-    s->loop = NULL;
-    acc__waitq_wake_all(&s->waiters); /* they see loop NULL: -EBADF */
-}
-
-void acc_signal_destroy(acc_signal *s) {
-    if (!s || !s->loop)
-        return;
-    pthread_mutex_lock(&reg_lock);
-    int sig = s->sig;
-    unlink_obj(s);
-    release_if_unused(sig);
-    pthread_mutex_unlock(&reg_lock);
-}
-
-/* The loop's part: deliveries counted since the last look. */
-void acc__signal_dispatch(acc_loop *loop) {
-    for (int sig = 1; sig < NSIG; sig++) {
-        sig_entry *e = &ents[sig];
-        /* e->loop is only set to this loop by this thread; a racing read
-         * of another loop's registration never equals `loop` */
-        if (e->loop != loop || atomic_load(&e->count) == 0)
-            continue;
-        unsigned long n = atomic_exchange(&e->count, 0);
-        for (acc_signal *s = e->objs; s; s = s->next) {
-            /* the waiting tasks take one delivery, the rest is counted */
-            bool waited = s->waiters.head != NULL;
-            acc__waitq_wake_all(&s->waiters);
-            s->pending += waited ? n - 1 : n;
-        }
-        if (e->fn)
-            e->fn(sig, e->arg); /* may remove itself or others: read nothing after */
-    }
-}
-
-/* The loop is closing: every signal it catches goes back to its disposition. */
-void acc__signal_loop_close(acc_loop *loop) {
-    pthread_mutex_lock(&reg_lock);
-    for (int sig = 1; sig < NSIG; sig++) {
-        sig_entry *e = &ents[sig];
-        if (e->loop != loop)
-            continue;
-        while (e->objs)
-            unlink_obj(e->objs);
-        e->fn = NULL;
-        e->arg = NULL;
-        release_if_unused(sig);
-    }
-    pthread_mutex_unlock(&reg_lock);
-}
-
-/* ---- await acc_signal_wait(&s) --------------------------------------------- */
-
-typedef struct swait_frame {
+typedef struct sigwait_frame {
     acc_frame hdr;
     int *res;
-    acc_signal *s;
+    int signo;
     acc__waiter w;
-} swait_frame;
+} sigwait_frame;
 
-ACC__RUNTIME_FN(swait_info, swait_resume, "acc_signal_wait");
+ACC__RUNTIME_FN(sigwait_info, sigwait_resume, "acc_signal_wait");
 
-static int sw_finish(swait_frame *fr, int status) {
+static int sw_finish(sigwait_frame *fr, int status) {
     fr->hdr.state = 2;
     if (fr->res)
         *fr->res = status;
     return ACC__DONE;
 }
 
-static int swait_resume(acc_frame *f) {
-    swait_frame *fr = (swait_frame *)f;
+static int sw_leave(sigwait_frame *fr, int status) {
+    slots[fr->signo].nwaiters--;
+    release(fr->signo);
+    return sw_finish(fr, status);
+}
+
+static int sigwait_resume(acc_frame *f) {
+    sigwait_frame *fr = (sigwait_frame *)f;
     acc_task *self = acc__current();
-    acc_signal *s = fr->s;
     if (f->state == 0) {
+        if (!valid(fr->signo))
+            return sw_finish(fr, -EINVAL);
         if (acc__task_cancelled(self))
             return sw_finish(fr, -ECANCELED);
-        if (!s || !s->loop)
-            return sw_finish(fr, -EBADF);
-        if (s->loop != acc__running_loop())
-            return sw_finish(fr, -EXDEV);
-        if (s->pending > 0) {
-            s->pending--;
-            return sw_finish(fr, 0);
+        int r = claim();
+        if (r < 0)
+            return sw_finish(fr, r);
+        sigslot *s = &slots[fr->signo];
+        s->nwaiters++;
+        if ((r = install(fr->signo)) < 0) {
+            s->nwaiters--;
+            return sw_finish(fr, r);
         }
         acc__waitq_push(&s->waiters, &fr->w, self);
         f->state = 1;
         return ACC__PENDING;
     }
-    if (f->state != 1)
-        return ACC__DONE;
     if (fr->w.done)
-        return sw_finish(fr, s->loop ? 0 : -EBADF);
+        return sw_leave(fr, 0);
     if (!acc__task_cancelled(self))
         return ACC__PENDING;
-    acc__waitq_remove(&s->waiters, &fr->w);
-    return sw_finish(fr, -ECANCELED);
+    acc__waitq_remove(&slots[fr->signo].waiters, &fr->w);
+    return sw_leave(fr, -ECANCELED);
 }
 
-acc_frame *acc_signal_wait__acc(int *res, acc_signal *s) {
-    swait_frame *fr = ACC__NEW_FRAME(swait_frame, &swait_info);
+acc_frame *acc_signal_wait__acc(int *res, int signo) {
+    sigwait_frame *fr = ACC__NEW_FRAME(sigwait_frame, &sigwait_info);
     if (!fr) {
         if (res)
             *res = 0;
         return NULL;
     }
     fr->res = res;
-    fr->s = s;
+    fr->signo = signo;
     return &fr->hdr;
 }
