@@ -499,6 +499,30 @@ ACC__EXTERN acc_frame *acc_tcp_connect_with__acc(int *res, const char *host, int
                                                  const acc_tcp_connect_opts *opts);
 #endif
 
+/* ---- a coroutine from another thread (asyncio.run_coroutine_threadsafe) ---- */
+
+/*
+ * What the submitting thread blocks on (concurrent.futures.Future):
+ * caller-owned, made for one loop by acc_completion_init, used for one
+ * submission, released by acc_completion_destroy on the submitting thread
+ * (which cancels and waits for a coroutine still running).
+ */
+typedef struct acc_completion {
+    struct acc__completion *impl;
+} acc_completion;
+
+ACC__EXTERN int acc_completion_init(acc_completion *c, acc_loop *loop);
+ACC__EXTERN int acc_completion_wait(acc_completion *c, double timeout);
+ACC__EXTERN bool acc_completion_done(acc_completion *c);
+ACC__EXTERN int acc_completion_cancel(acc_completion *c);
+ACC__EXTERN void acc_completion_destroy(acc_completion *c);
+#ifdef __ACC__
+ACC__CORO int acc__coro_run_coroutine_threadsafe(acc_completion *c, int coros);
+#define acc_run_coroutine_threadsafe(c, coro) acc__coro_run_coroutine_threadsafe((c), ((coro), 0))
+#else
+ACC__EXTERN int acc_run_coroutine_threadsafe(acc_completion *c, acc_frame *coro);
+#endif
+
 /* ---- test hooks: fault injection ----------------------------------------- */
 
 /*

@@ -268,7 +268,7 @@ acc_loop *acc_loop_new(void) {
     loop->backend = pick_backend();
     if (loop->backend->init(loop) < 0)
         goto fail_backend;
-    if (wake_open(loop) < 0)
+    if (wake_open(loop) < 0 || acc__loop_register(loop) < 0)
         goto fail;
     return loop;
 fail:
@@ -284,6 +284,7 @@ fail_backend:
 void acc_loop_close(acc_loop *loop) {
     if (!loop || loop->running)
         return;
+    acc__loop_unregister(loop); /* submissions from other threads now fail */
     acc_loop *prev = tl_running;
     tl_running = loop; /* callbacks run below wake this loop's tasks */
     acc__executor_shutdown(loop); /* its jobs finish and post completions */
