@@ -18,6 +18,7 @@ const char *acc_strerror(int status) {
     case ECONNREFUSED: return "connection refused";
     case ECONNRESET: return "connection reset by peer";
     case EPIPE: return "broken pipe";
+    case ESHUTDOWN: return "shut down";
     default: return status < 0 ? strerror(-status) : "unknown status";
     }
 }

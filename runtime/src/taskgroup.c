@@ -53,6 +53,28 @@ void acc_task_group_cancel(acc_task_group *g) {
         tg_cancel_all(g);
 }
 
+/*
+ * Frees the children that have finished, so that a long-lived group (a
+ * server's connections) holds only its live ones; runs when the array is
+ * full, before it would grow, and not while the wait walks the array.
+ */
+static void tg_sweep(acc_task_group *g) {
+    size_t k = g->next;
+    bool nomem = false;
+    for (size_t i = g->next; i < g->n; i++) {
+        acc_task *t = g->ts[i];
+        if (t->flags & ACC__T_DONE) {
+            nomem |= acc__task_status(t) == -ENOMEM;
+            acc__task_free(t);
+        } else {
+            g->ts[k++] = t;
+        }
+    }
+    g->n = k;
+    if (nomem)
+        acc_task_group_fail(g, -ENOMEM);
+}
+
 acc_task *acc_task_group_add(acc_task_group *g, acc_task *t) {
     if (!t) { /* acc_spawn could not allocate */
         acc_task_group_fail(g, -ENOMEM);
@@ -62,6 +84,8 @@ acc_task *acc_task_group_add(acc_task_group *g, acc_task *t) {
         acc__task_abandon(t);
         return NULL;
     }
+    if (g->n == g->cap && !g->waiting)
+        tg_sweep(g);
     if (g->n == g->cap) {
         size_t cap = g->cap ? g->cap * 2 : 8;
         acc_task **ts = cap <= SIZE_MAX / sizeof *ts ? acc__realloc(g->ts, cap * sizeof *ts) : NULL;
