@@ -285,6 +285,7 @@ void acc_loop_close(acc_loop *loop) {
     if (!loop || loop->running)
         return;
     acc__loop_unregister(loop); /* submissions from other threads now fail */
+    acc__signal_loop_close(loop);
     acc_loop *prev = tl_running;
     tl_running = loop; /* callbacks run below wake this loop's tasks */
     acc__executor_shutdown(loop); /* its jobs finish and post completions */
