@@ -77,45 +77,50 @@ typedef acc__fninfo acc_fninfo;           /* static description of an async func
 enum { ACC_FIRST_COMPLETED = 1, ACC_ALL_COMPLETED = 2 };
 
 /*
- * Wait queues of the sync primitives.  A waiter lives inside the frame of
- * the runtime await that blocks (caller-owned storage all the way down).
+ * The sync primitives live in caller-owned storage, so their structures are
+ * public; their fields are not: every field below marked `private` belongs
+ * to the runtime and may change.  Use the functions.
+ *
+ * Wait queues of the sync primitives (private).  A waiter lives inside the
+ * frame of the runtime await that blocks (caller-owned storage all the way
+ * down).
  */
 typedef struct acc__waiter acc__waiter;
 typedef struct acc__waitq {
-    acc__waiter *head, *tail;
+    acc__waiter *acc__head, *acc__tail; /* private */
 } acc__waitq;
 
 /* asyncio.Event */
 typedef struct acc_event {
-    bool is_set;
-    acc__waitq waiters;
+    bool is_set;        /* private: acc_event_is_set */
+    acc__waitq waiters; /* private */
 } acc_event;
 
 /* asyncio.Lock */
 typedef struct acc_lock {
-    bool locked;
-    acc__waitq waiters;
+    bool locked;        /* private */
+    acc__waitq waiters; /* private */
 } acc_lock;
 
 /* asyncio.Semaphore, BoundedSemaphore (bound > 0) */
 typedef struct acc_semaphore {
-    long value;
-    acc__waitq waiters;
-    long bound; /* acc_semaphore_init_bounded: the initial value, else 0 */
+    long value;         /* private */
+    acc__waitq waiters; /* private */
+    long bound;         /* private: acc_semaphore_init_bounded's value, else 0 */
 } acc_semaphore;
 
 /* asyncio.Queue, LifoQueue, PriorityQueue of void *; buf is owned by the
  * queue; capacity 0: unbounded */
 typedef struct acc_queue {
-    void **buf;
-    size_t capacity, head, count;
-    acc__waitq getters, putters;
-    size_t size;       /* slots allocated in buf */
-    size_t unfinished; /* items put and not yet acc_queue_task_done */
-    acc__waitq joiners;
-    int (*cmp)(const void *a, const void *b); /* priority: smallest first */
-    int kind;          /* ACC_QUEUE_FIFO, _LIFO, _PRIORITY */
-    bool shut;         /* acc_queue_shutdown was called */
+    void **buf;                   /* private */
+    size_t capacity, head, count; /* private: acc_queue_size */
+    acc__waitq getters, putters;  /* private */
+    size_t size;                  /* private: slots allocated in buf */
+    size_t unfinished;            /* private: put and not yet task_done */
+    acc__waitq joiners;           /* private */
+    int (*cmp)(const void *a, const void *b); /* private: priority, smallest first */
+    int kind;                     /* private: ACC_QUEUE_FIFO, _LIFO, _PRIORITY */
+    bool shut;                    /* private: acc_queue_shutdown was called */
 } acc_queue;
 
 enum { ACC_QUEUE_FIFO = 0, ACC_QUEUE_LIFO = 1, ACC_QUEUE_PRIORITY = 2 };
@@ -139,7 +144,7 @@ ACC__EXTERN void acc_task_set_name(acc_task *t, const char *name);
 /* futures */
 ACC__EXTERN acc_future *acc_future_new(void);
 ACC__EXTERN void acc_future_set(acc_future *f, int status);
-ACC__EXTERN void acc_future_set_threadsafe(acc_future *f, int status);
+ACC__EXTERN int acc_future_set_threadsafe(acc_future *f, int status);
 ACC__EXTERN void acc_future_free(acc_future *f);
 ACC__EXTERN int acc_call_soon_threadsafe(acc_loop *loop, void (*fn)(void *), void *arg);
 
@@ -525,6 +530,7 @@ ACC__EXTERN int acc_run_coroutine_threadsafe(acc_completion *c, acc_frame *coro)
 
 /* ---- test hooks: fault injection ----------------------------------------- */
 
+/* Defined only by a libacc built with ACC_TEST_HOOKS (the test suite's). */
 /*
  * Makes the nth runtime allocation from now fail (1: the next one), once;
  * 0 turns the injector off.  Returns what was left of the previous

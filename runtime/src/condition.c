@@ -83,6 +83,8 @@ static int cond_wait_resume(acc_frame *f) {
     acc_task *self = acc__current();
     switch (f->state) {
     case C_START:
+        if (acc__coop_yield())
+            return ACC__PENDING;
         if (!c->lock->locked)
             return cw_finish(fr, -EPERM);
         if (acc__task_cancelled(self))
@@ -107,10 +109,8 @@ static int cond_wait_resume(acc_frame *f) {
 }
 
 acc_frame *acc_condition_wait__acc(int *res, acc_condition *c) {
-    cond_wait_frame *fr = ACC__NEW_FRAME(cond_wait_frame, &cond_wait_info);
+    cond_wait_frame *fr = ACC__NEW_FRAME(cond_wait_frame, &cond_wait_info, res);
     if (!fr) {
-        if (res)
-            *res = 0;
         return NULL;
     }
     fr->res = res;
@@ -154,10 +154,8 @@ out:
 }
 
 acc_frame *acc_condition_wait_for__acc(int *res, acc_condition *c, bool (*pred)(void *), void *arg) {
-    cond_wait_for_frame *fr = ACC__NEW_FRAME(cond_wait_for_frame, &cond_wait_for_info);
+    cond_wait_for_frame *fr = ACC__NEW_FRAME(cond_wait_for_frame, &cond_wait_for_info, res);
     if (!fr) {
-        if (res)
-            *res = 0;
         return NULL;
     }
     fr->res = res;
@@ -186,9 +184,9 @@ size_t acc_barrier_n_waiting(const acc_barrier *b) { return b->count; }
 bool acc_barrier_broken(const acc_barrier *b) { return b->broken; }
 
 static void br_wake_broken(acc_barrier *b) {
-    while (b->waiters.head) {
-        b->waiters.head->item = BROKEN;
-        acc__waiter_wake(&b->waiters, b->waiters.head);
+    while (b->waiters.acc__head) {
+        b->waiters.acc__head->item = BROKEN;
+        acc__waiter_wake(&b->waiters, b->waiters.acc__head);
     }
     b->count = 0;
 }
@@ -224,6 +222,8 @@ static int barrier_resume(acc_frame *f) {
     acc_barrier *b = fr->b;
     acc_task *self = acc__current();
     if (f->state == 0) {
+        if (acc__coop_yield())
+            return ACC__PENDING;
         if (acc__task_cancelled(self))
             return br_finish(fr, -ECANCELED);
         if (b->broken)
@@ -237,9 +237,9 @@ static int barrier_resume(acc_frame *f) {
         }
         /* The last one: the others get their arrival order, FIFO. */
         intptr_t i = 0;
-        while (b->waiters.head) {
-            b->waiters.head->item = (void *)i++;
-            acc__waiter_wake(&b->waiters, b->waiters.head);
+        while (b->waiters.acc__head) {
+            b->waiters.acc__head->item = (void *)i++;
+            acc__waiter_wake(&b->waiters, b->waiters.acc__head);
         }
         b->count = 0;
         return br_finish(fr, (int)(b->parties - 1 > INT32_MAX ? INT32_MAX : b->parties - 1));
@@ -258,10 +258,8 @@ static int barrier_resume(acc_frame *f) {
 }
 
 acc_frame *acc_barrier_wait__acc(int *res, acc_barrier *b) {
-    barrier_frame *fr = ACC__NEW_FRAME(barrier_frame, &barrier_info);
+    barrier_frame *fr = ACC__NEW_FRAME(barrier_frame, &barrier_info, res);
     if (!fr) {
-        if (res)
-            *res = 0;
         return NULL;
     }
     fr->res = res;

@@ -249,12 +249,9 @@ static int he_resume(acc_frame *f) {
 
 acc_frame *acc_tcp_connect_with__acc(int *res, const char *host, int port,
                                      const acc_tcp_connect_opts *opts) {
-    he_frame *fr = ACC__NEW_FRAME(he_frame, &he_info);
-    if (!fr) {
-        if (res)
-            *res = 0;
+    he_frame *fr = ACC__NEW_FRAME(he_frame, &he_info, res);
+    if (!fr)
         return NULL;
-    }
     memset((char *)fr + sizeof(acc_frame), 0, sizeof *fr - sizeof(acc_frame));
     fr->res = res;
     fr->host = host;

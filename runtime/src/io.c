@@ -53,6 +53,8 @@ static int io_finish(io_frame *fr, ssize_t result, bool wide) {
 static int io_run(io_frame *fr, io_try attempt, bool wide) {
     acc_task *self = acc__current();
     acc_loop *loop = acc__running_loop();
+    if (fr->hdr.state == IO_TRY && acc__coop_yield())
+        return ACC__PENDING;
     if (fr->hdr.state == IO_WAIT) {
         if (!fr->w.done) {
             if (!acc__task_cancelled(self))
@@ -73,13 +75,13 @@ static int io_run(io_frame *fr, io_try attempt, bool wide) {
     return ACC__PENDING;
 }
 
-static io_frame *io_new(const acc_fninfo *info, void *res, bool wide, int fd, int dir) {
-    io_frame *fr = ACC__NEW_FRAME(io_frame, info);
+static io_frame *io_new(const acc__rtinfo *info, void *res, bool wide, int fd, int dir) {
+    io_frame *fr = ACC__NEW_FRAME(io_frame, info, NULL);
     if (!fr) {
         if (res && wide)
-            *(ssize_t *)res = 0;
+            *(ssize_t *)res = -ENOMEM;
         else if (res)
-            *(int *)res = 0;
+            *(int *)res = -ENOMEM;
         return NULL;
     }
     memset((char *)fr + sizeof(acc_frame), 0, sizeof *fr - sizeof(acc_frame));
@@ -126,7 +128,9 @@ acc_frame *acc_writable__acc(int *res, int fd) {
  *   eagain  every other call fails with EAGAIN (a spurious wake-up)
  *   short   reads and writes move at most one byte
  * The code above them must give the same results as without faults.
+ * Only in test builds (ACC_TEST_HOOKS); release builds call the kernel.
  */
+#ifdef ACC_TEST_HOOKS
 enum { FAULT_EINTR = 1, FAULT_EAGAIN = 2, FAULT_SHORT = 4 };
 static int fault_mode = -1;
 static _Thread_local unsigned fault_tick;
@@ -171,6 +175,14 @@ static ssize_t sys_write(int fd, const void *buf, size_t n) {
 static int sys_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
     return fault_now() ? -1 : accept4(fd, addr, len, flags);
 }
+#else /* release builds: the system calls themselves */
+static ssize_t sys_read(int fd, void *buf, size_t n) { return read(fd, buf, n); }
+static ssize_t sys_send(int fd, const void *buf, size_t n, int flags) { return send(fd, buf, n, flags); }
+static ssize_t sys_write(int fd, const void *buf, size_t n) { return write(fd, buf, n); }
+static int sys_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
+    return accept4(fd, addr, len, flags);
+}
+#endif
 
 /* ---- read / write -------------------------------------------------------- */
 

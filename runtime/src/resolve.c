@@ -225,12 +225,9 @@ static int gai_resume(acc_frame *f) {
 
 acc_frame *acc_getaddrinfo__acc(int *res, const char *host, const char *service,
                                 const struct addrinfo *hints, struct addrinfo **out) {
-    gai_frame *fr = ACC__NEW_FRAME(gai_frame, &gai_info);
-    if (!fr) {
-        if (res)
-            *res = 0;
+    gai_frame *fr = ACC__NEW_FRAME(gai_frame, &gai_info, res);
+    if (!fr)
         return NULL;
-    }
     fr->res = res;
     fr->host = host;
     fr->service = service;

@@ -113,7 +113,7 @@ static int claim(void) {
     sig_loop = loop;
     if (sig_reader)
         return 0;
-    reader_frame *fr = ACC__NEW_FRAME(reader_frame, &reader_info);
+    reader_frame *fr = ACC__NEW_FRAME(reader_frame, &reader_info, NULL);
     if (!fr)
         return -ENOMEM;
     acc_task *t = acc__task_new(loop, &fr->hdr);
@@ -248,10 +248,8 @@ static int sigwait_resume(acc_frame *f) {
 }
 
 acc_frame *acc_signal_wait__acc(int *res, int signo) {
-    sigwait_frame *fr = ACC__NEW_FRAME(sigwait_frame, &sigwait_info);
+    sigwait_frame *fr = ACC__NEW_FRAME(sigwait_frame, &sigwait_info, res);
     if (!fr) {
-        if (res)
-            *res = 0;
         return NULL;
     }
     fr->res = res;

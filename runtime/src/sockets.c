@@ -44,7 +44,7 @@ typedef struct dg_frame {
 } dg_frame;
 
 ACC__RUNTIME_FN(sendto_info, dg_resume, "acc_udp_sendto");
-static const acc_fninfo recvfrom_info = {dg_resume, "acc_udp_recvfrom", NULL, NULL, 0, 0};
+ACC__RUNTIME_FN(recvfrom_info, dg_resume, "acc_udp_recvfrom");
 
 static int dg_finish(dg_frame *fr, ssize_t r) {
     if (fr->watching)
@@ -96,11 +96,11 @@ static int dg_resume(acc_frame *f) {
     return ACC__PENDING;
 }
 
-static dg_frame *dg_new(const acc_fninfo *info, acc__ssize_t *res, int fd, void *buf, size_t n) {
-    dg_frame *fr = ACC__NEW_FRAME(dg_frame, info);
+static dg_frame *dg_new(const acc__rtinfo *info, acc__ssize_t *res, int fd, void *buf, size_t n) {
+    dg_frame *fr = ACC__NEW_FRAME(dg_frame, info, NULL);
     if (!fr) {
         if (res)
-            *res = 0;
+            *res = -ENOMEM;
         return NULL;
     }
     memset((char *)fr + sizeof(acc_frame), 0, sizeof *fr - sizeof(acc_frame));
@@ -328,12 +328,9 @@ static int uc_resume(acc_frame *f) {
 }
 
 acc_frame *acc_unix_connect__acc(int *res, const char *path) {
-    uc_frame *fr = ACC__NEW_FRAME(uc_frame, &uc_info);
-    if (!fr) {
-        if (res)
-            *res = 0;
+    uc_frame *fr = ACC__NEW_FRAME(uc_frame, &uc_info, res);
+    if (!fr)
         return NULL;
-    }
     fr->res = res;
     fr->fd = -1;
     fr->backoff = 0;

@@ -263,10 +263,8 @@ static int pwait_resume(acc_frame *f) {
 }
 
 acc_frame *acc_subprocess_wait__acc(int *res, acc_subprocess *p) {
-    pwait_frame *fr = ACC__NEW_FRAME(pwait_frame, &pwait_info);
+    pwait_frame *fr = ACC__NEW_FRAME(pwait_frame, &pwait_info, res);
     if (!fr) {
-        if (res)
-            *res = 0;
         return NULL;
     }
     fr->res = res;
@@ -318,7 +316,7 @@ void acc_subprocess_destroy(acc_subprocess *p) {
         return;
     }
     acc_loop *loop = acc__running_loop();
-    reaper_frame *fr = loop ? ACC__NEW_FRAME(reaper_frame, &reaper_info) : NULL;
+    reaper_frame *fr = loop ? ACC__NEW_FRAME(reaper_frame, &reaper_info, NULL) : NULL;
     acc_task *t = NULL;
     if (fr) {
         fr->p = *p;
@@ -495,10 +493,8 @@ static int comm_resume(acc_frame *f) {
 acc_frame *acc_subprocess_communicate__acc(int *res, acc_subprocess *p, const void *input,
                                            size_t n, char **out, size_t *outlen, char **err,
                                            size_t *errlen) {
-    comm_frame *fr = ACC__NEW_FRAME(comm_frame, &comm_info);
+    comm_frame *fr = ACC__NEW_FRAME(comm_frame, &comm_info, res);
     if (!fr) {
-        if (res)
-            *res = 0;
         return NULL;
     }
     memset((char *)fr + sizeof(acc_frame), 0, sizeof *fr - sizeof(acc_frame));

@@ -1,5 +1,5 @@
 /*
- * sync.c: wait queues, and the primitives built on them: acc_event,
+ * sync.c: the primitives built on wait queues (waitq.c): acc_event,
  * acc_lock, acc_semaphore and acc_queue (asyncio's Event, Lock, Semaphore
  * and Queue).
  *
@@ -15,80 +15,28 @@
 
 #include <stdlib.h>
 
-/* ---- wait queues ---------------------------------------------------------- */
-
-void acc__waitq_push(acc__waitq *q, acc__waiter *w, acc_task *task) {
-    w->task = task;
-    w->done = false;
-    w->next = NULL;
-    w->prev = q->tail;
-    if (q->tail)
-        q->tail->next = w;
-    else
-        q->head = w;
-    q->tail = w;
-}
-
-void acc__waitq_remove(acc__waitq *q, acc__waiter *w) {
-    if (w->prev)
-        w->prev->next = w->next;
-    else
-        q->head = w->next;
-    if (w->next)
-        w->next->prev = w->prev;
-    else
-        q->tail = w->prev;
-    w->prev = w->next = NULL;
-}
-
-/* A waiter whose item is ACC__WAITER_FORCED is handed the resource even
- * when its task is cancelled (a condition wait taking its lock back). */
-acc__waiter *acc__waitq_first_live(const acc__waitq *q) {
-    for (acc__waiter *w = q->head; w; w = w->next)
-        if (!acc__task_cancelled(w->task) || w->item == ACC__WAITER_FORCED)
-            return w;
-    return NULL;
-}
-
-void acc__waiter_wake(acc__waitq *q, acc__waiter *w) {
-    acc__waitq_remove(q, w);
-    w->done = true;
-    acc__wake(w->task);
-}
-
-void acc__waitq_wake_all(acc__waitq *q) {
-    while (q->head)
-        acc__waiter_wake(q, q->head);
-}
-
 /*
  * The shape every blocking await below shares.  Each frame embeds a
  * waiter; `grab` tries to take the resource without waiting.
  */
-typedef struct wait_frame {
+typedef struct prim_frame {
     acc_frame hdr;
     int *res;
     void *obj;    /* the primitive */
     void *item;   /* queue put: the item; queue get: where it goes */
     acc__waiter w;
-} wait_frame;
+} prim_frame;
 
-enum { W_START, W_WAIT, W_DONE };
+enum { W_START, W_WAIT };
 
-static int wf_finish(wait_frame *fr, int status) {
-    fr->hdr.state = W_DONE;
-    if (fr->res)
-        *fr->res = status;
-    return ACC__DONE;
+static int prim_finish(prim_frame *fr, int status) {
+    return acc__rt_return(&fr->hdr, fr->res, status);
 }
 
-static acc_frame *wf_new(const acc_fninfo *info, int *res, void *obj, void *item) {
-    wait_frame *fr = ACC__NEW_FRAME(wait_frame, info);
-    if (!fr) {
-        if (res)
-            *res = 0;
+static acc_frame *prim_new(const acc__rtinfo *info, int *res, void *obj, void *item) {
+    prim_frame *fr = ACC__NEW_FRAME(prim_frame, info, res);
+    if (!fr)
         return NULL;
-    }
     fr->res = res;
     fr->obj = obj;
     fr->item = item;
@@ -96,20 +44,20 @@ static acc_frame *wf_new(const acc_fninfo *info, int *res, void *obj, void *item
     return &fr->hdr;
 }
 
-static int wf_block(wait_frame *fr, acc__waitq *q) {
+static int prim_block(prim_frame *fr, acc__waitq *q) {
     acc__waitq_push(q, &fr->w, acc__current());
     fr->hdr.state = W_WAIT;
     return ACC__PENDING;
 }
 
 /* Resumed while blocked: handed over, cancelled, or a spurious wake-up. */
-static int wf_wait(wait_frame *fr, acc__waitq *q) {
+static int prim_wait(prim_frame *fr, acc__waitq *q) {
     if (fr->w.done)
-        return wf_finish(fr, 0);
+        return prim_finish(fr, 0);
     if (!acc__task_cancelled(acc__current()))
         return ACC__PENDING;
     acc__waitq_remove(q, &fr->w);
-    return wf_finish(fr, -ECANCELED);
+    return prim_finish(fr, -ECANCELED);
 }
 
 /* ---- acc_event ------------------------------------------------------------ */
@@ -127,19 +75,21 @@ void acc_event_set(acc_event *e) {
 ACC__RUNTIME_FN(event_wait_info, event_wait_resume, "acc_event_wait");
 
 static int event_wait_resume(acc_frame *f) {
-    wait_frame *fr = (wait_frame *)f;
+    prim_frame *fr = (prim_frame *)f;
     acc_event *e = fr->obj;
+    if (f->state == W_START && acc__coop_yield())
+        return ACC__PENDING;
     if (f->state != W_START)
-        return wf_wait(fr, &e->waiters);
+        return prim_wait(fr, &e->waiters);
     if (acc__task_cancelled(acc__current()))
-        return wf_finish(fr, -ECANCELED);
+        return prim_finish(fr, -ECANCELED);
     if (e->is_set)
-        return wf_finish(fr, 0);
-    return wf_block(fr, &e->waiters);
+        return prim_finish(fr, 0);
+    return prim_block(fr, &e->waiters);
 }
 
 acc_frame *acc_event_wait__acc(int *res, acc_event *e) {
-    return wf_new(&event_wait_info, res, e, NULL);
+    return prim_new(&event_wait_info, res, e, NULL);
 }
 
 /* ---- acc_lock ------------------------------------------------------------- */
@@ -166,19 +116,21 @@ void acc_lock_release(acc_lock *l) {
 ACC__RUNTIME_FN(lock_acquire_info, lock_acquire_resume, "acc_lock_acquire");
 
 static int lock_acquire_resume(acc_frame *f) {
-    wait_frame *fr = (wait_frame *)f;
+    prim_frame *fr = (prim_frame *)f;
     acc_lock *l = fr->obj;
+    if (f->state == W_START && acc__coop_yield())
+        return ACC__PENDING;
     if (f->state != W_START)
-        return wf_wait(fr, &l->waiters);
+        return prim_wait(fr, &l->waiters);
     if (acc__task_cancelled(acc__current()))
-        return wf_finish(fr, -ECANCELED);
+        return prim_finish(fr, -ECANCELED);
     if (acc_lock_try_acquire(l) == 0)
-        return wf_finish(fr, 0);
-    return wf_block(fr, &l->waiters);
+        return prim_finish(fr, 0);
+    return prim_block(fr, &l->waiters);
 }
 
 acc_frame *acc_lock_acquire__acc(int *res, acc_lock *l) {
-    return wf_new(&lock_acquire_info, res, l, NULL);
+    return prim_new(&lock_acquire_info, res, l, NULL);
 }
 
 /* ---- acc_semaphore -------------------------------------------------------- */
@@ -218,19 +170,21 @@ int acc_semaphore_release(acc_semaphore *s) {
 ACC__RUNTIME_FN(sem_acquire_info, sem_acquire_resume, "acc_semaphore_acquire");
 
 static int sem_acquire_resume(acc_frame *f) {
-    wait_frame *fr = (wait_frame *)f;
+    prim_frame *fr = (prim_frame *)f;
     acc_semaphore *s = fr->obj;
+    if (f->state == W_START && acc__coop_yield())
+        return ACC__PENDING;
     if (f->state != W_START)
-        return wf_wait(fr, &s->waiters);
+        return prim_wait(fr, &s->waiters);
     if (acc__task_cancelled(acc__current()))
-        return wf_finish(fr, -ECANCELED);
+        return prim_finish(fr, -ECANCELED);
     if (acc_semaphore_try_acquire(s) == 0)
-        return wf_finish(fr, 0);
-    return wf_block(fr, &s->waiters);
+        return prim_finish(fr, 0);
+    return prim_block(fr, &s->waiters);
 }
 
 acc_frame *acc_semaphore_acquire__acc(int *res, acc_semaphore *s) {
-    return wf_new(&sem_acquire_info, res, s, NULL);
+    return prim_new(&sem_acquire_info, res, s, NULL);
 }
 
 /* ---- acc_queue ------------------------------------------------------------ */
@@ -400,9 +354,9 @@ int acc_queue_task_done(acc_queue *q) {
 }
 
 static void q_wake_shut(acc__waitq *wq) {
-    while (wq->head) {
-        wq->head->item = SHUT;
-        acc__waiter_wake(wq, wq->head);
+    while (wq->acc__head) {
+        wq->acc__head->item = SHUT;
+        acc__waiter_wake(wq, wq->acc__head);
     }
 }
 
@@ -422,38 +376,42 @@ void acc_queue_shutdown(acc_queue *q, bool immediate) {
 }
 
 /* A blocked put or get resumed: handed over, shut down, cancelled, or spurious. */
-static int q_wait(wait_frame *fr, acc__waitq *wq) {
+static int q_wait(prim_frame *fr, acc__waitq *wq) {
     if (fr->w.done && fr->w.item == SHUT)
-        return wf_finish(fr, -ESHUTDOWN);
-    return wf_wait(fr, wq);
+        return prim_finish(fr, -ESHUTDOWN);
+    return prim_wait(fr, wq);
 }
 
 ACC__RUNTIME_FN(queue_put_info, queue_put_resume, "acc_queue_put");
 
 static int queue_put_resume(acc_frame *f) {
-    wait_frame *fr = (wait_frame *)f;
+    prim_frame *fr = (prim_frame *)f;
     acc_queue *q = fr->obj;
+    if (f->state == W_START && acc__coop_yield())
+        return ACC__PENDING;
     if (f->state != W_START)
         return q_wait(fr, &q->putters);
     if (acc__task_cancelled(acc__current()))
-        return wf_finish(fr, -ECANCELED);
+        return prim_finish(fr, -ECANCELED);
     int r = acc_queue_try_put(q, fr->item);
     if (r != -EAGAIN)
-        return wf_finish(fr, r);
+        return prim_finish(fr, r);
     fr->w.item = fr->item;
-    return wf_block(fr, &q->putters);
+    return prim_block(fr, &q->putters);
 }
 
 acc_frame *acc_queue_put__acc(int *res, acc_queue *q, void *item) {
-    return wf_new(&queue_put_info, res, q, item);
+    return prim_new(&queue_put_info, res, q, item);
 }
 
 ACC__RUNTIME_FN(queue_get_info, queue_get_resume, "acc_queue_get");
 
 static int queue_get_resume(acc_frame *f) {
-    wait_frame *fr = (wait_frame *)f;
+    prim_frame *fr = (prim_frame *)f;
     acc_queue *q = fr->obj;
     void **out = fr->item;
+    if (f->state == W_START && acc__coop_yield())
+        return ACC__PENDING;
     if (f->state != W_START) {
         int r = q_wait(fr, &q->getters);
         if (r == ACC__DONE && fr->w.done && fr->w.item != SHUT && out)
@@ -461,33 +419,35 @@ static int queue_get_resume(acc_frame *f) {
         return r;
     }
     if (acc__task_cancelled(acc__current()))
-        return wf_finish(fr, -ECANCELED);
+        return prim_finish(fr, -ECANCELED);
     int r = acc_queue_try_get(q, out);
     if (r != -EAGAIN)
-        return wf_finish(fr, r);
+        return prim_finish(fr, r);
     fr->w.item = NULL;
-    return wf_block(fr, &q->getters);
+    return prim_block(fr, &q->getters);
 }
 
 acc_frame *acc_queue_get__acc(int *res, acc_queue *q, void **item) {
-    return wf_new(&queue_get_info, res, q, item);
+    return prim_new(&queue_get_info, res, q, item);
 }
 
 ACC__RUNTIME_FN(queue_join_info, queue_join_resume, "acc_queue_join");
 
 static int queue_join_resume(acc_frame *f) {
-    wait_frame *fr = (wait_frame *)f;
+    prim_frame *fr = (prim_frame *)f;
     acc_queue *q = fr->obj;
+    if (f->state == W_START && acc__coop_yield())
+        return ACC__PENDING;
     if (f->state != W_START)
-        return wf_wait(fr, &q->joiners);
+        return prim_wait(fr, &q->joiners);
     if (acc__task_cancelled(acc__current()))
-        return wf_finish(fr, -ECANCELED);
+        return prim_finish(fr, -ECANCELED);
     if (q->unfinished == 0)
-        return wf_finish(fr, 0);
+        return prim_finish(fr, 0);
     fr->w.item = NULL;
-    return wf_block(fr, &q->joiners);
+    return prim_block(fr, &q->joiners);
 }
 
 acc_frame *acc_queue_join__acc(int *res, acc_queue *q) {
-    return wf_new(&queue_join_info, res, q, NULL);
+    return prim_new(&queue_join_info, res, q, NULL);
 }

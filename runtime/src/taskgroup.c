@@ -173,6 +173,8 @@ static int tg_wait_resume(acc_frame *f) {
     tg_wait_frame *fr = (tg_wait_frame *)f;
     acc_task *self = acc__current();
     if (f->state == 0) {
+        if (acc__coop_yield())
+            return ACC__PENDING;
         if (fr->g->closed || fr->g->waiting) {
             f->state = 2;
             if (fr->res)
@@ -193,11 +195,9 @@ static int tg_wait_resume(acc_frame *f) {
 }
 
 acc_frame *acc_task_group_wait__acc(int *res, acc_task_group *g) {
-    tg_wait_frame *fr = ACC__NEW_FRAME(tg_wait_frame, &tg_wait_info);
+    tg_wait_frame *fr = ACC__NEW_FRAME(tg_wait_frame, &tg_wait_info, res);
     if (!fr) { /* nothing can wait for the children: they are let go */
         acc_task_group_destroy(g);
-        if (res)
-            *res = 0;
         return NULL;
     }
     fr->res = res;
@@ -307,10 +307,10 @@ static int ac_resume(acc_frame *f) {
 acc_frame *acc_as_completed_next__acc(int *res, acc_as_completed *ac, size_t *index) {
     ac_frame *fr = NULL;
     if (ac->n <= (UINT32_MAX - sizeof(ac_frame)) / sizeof(acc__waiter))
-        fr = (ac_frame *)acc__frame_new(sizeof(ac_frame) + ac->n * sizeof(acc__waiter), &ac_info);
+        fr = (ac_frame *)acc__frame_new(sizeof(ac_frame) + ac->n * sizeof(acc__waiter), &ac_info.fn);
     if (!fr) {
         if (res)
-            *res = 0;
+            *res = -ENOMEM;
         return NULL;
     }
     fr->res = res;

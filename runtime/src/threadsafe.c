@@ -173,7 +173,7 @@ static void start_cb(void *arg) {
         memcpy((char *)run + sizeof(acc_frame), (char *)orig + sizeof(acc_frame),
                orig->size - sizeof(acc_frame));
     }
-    rct_frame *fr = ACC__NEW_FRAME(rct_frame, &rct_info);
+    rct_frame *fr = ACC__NEW_FRAME(rct_frame, &rct_info, NULL);
     if (!fr) {
         if (run != orig)
             acc__frame_free(run);

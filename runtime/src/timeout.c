@@ -23,7 +23,7 @@ bool acc__scope_cancel(acc_task *t) {
     bool counted = (t->flags & ACC__T_SCOPE_MASK) != ACC__T_SCOPE_MASK;
     if (counted)
         t->flags += ACC__T_SCOPE_ONE;
-    else /* 65535 scopes of one task fired at once: cancelled for good */
+    else /* 1023 scopes of one task fired at once: cancelled for good */
         t->flags |= ACC__T_EXTERNAL;
     bool was = t->flags & ACC__T_CANCELLED;
     t->flags |= ACC__T_CANCELLED;
@@ -38,7 +38,8 @@ bool acc__scope_lift(acc_task *t, bool counted) {
         t->flags -= ACC__T_SCOPE_ONE;
     if (acc__task_cancelled_outside(t) || (t->flags & ACC__T_SCOPE_MASK))
         return true;
-    t->flags &= ~ACC__T_CANCELLED;
+    /* no longer cancelled: its count of awaits since (ACC__T_SPIN) restarts */
+    t->flags &= ~(ACC__T_CANCELLED | (ACC__T_SPIN_MAX << ACC__T_SPIN_SHIFT));
     return false;
 }
 
@@ -188,6 +189,8 @@ static int shield_resume(acc_frame *f) {
     shield_frame *fr = (shield_frame *)f;
     acc_task *self = acc__current();
     if (f->state == 0) {
+        if (acc__coop_yield())
+            return ACC__PENDING;
         if (!fr->t)
             return sh_return(fr, -ENOMEM);
         if (fr->t == self || (fr->t->flags & ACC__T_MAIN))
@@ -209,14 +212,12 @@ static int shield_resume(acc_frame *f) {
 }
 
 acc_frame *acc_shield__acc(int *res, acc_task *t) {
-    shield_frame *fr = ACC__NEW_FRAME(shield_frame, &shield_info);
+    shield_frame *fr = ACC__NEW_FRAME(shield_frame, &shield_info, res);
     if (!fr) {
         if (t) { /* the handle was to be consumed: it runs on by itself */
             forget_result(t);
             acc_detach(t);
         }
-        if (res)
-            *res = 0;
         return NULL;
     }
     fr->res = res;
