@@ -464,6 +464,70 @@ ACC__EXTERN acc_frame *acc_subprocess_communicate__acc(int *res, acc_subprocess 
 ACC__EXTERN acc_frame *acc_signal_wait__acc(int *res, int signo);
 #endif
 
+/* ---- datagrams, Unix sockets, name resolution (sockets.c, resolve.c, connect.c) */
+
+/* UDP: a non-blocking datagram socket bound to host:port (NULL: any
+ * address; port 0: any free port); its peer fixed by acc_udp_connect. */
+ACC__EXTERN int acc_udp_open(const char *host, int port);
+ACC__EXTERN int acc_udp_connect(int fd, const char *host, int port);
+/* Unix stream sockets: a path, or '@name' in Linux's abstract namespace. */
+ACC__EXTERN int acc_unix_listen(const char *path, int backlog);
+ACC__EXTERN void acc_unix_close_listener(int lfd, const char *path);
+
+struct addrinfo;
+/* Options of acc_tcp_connect_with (Happy Eyeballs); zeroed fields take the defaults. */
+typedef struct acc_tcp_connect_opts {
+    double delay;                 /* s between attempt starts; 0: 0.25 (RFC 8305) */
+    double attempt_timeout;       /* s per attempt; 0: 30; < 0: none */
+    const struct addrinfo *addrs; /* connect to these instead of resolving host */
+    int *winner;                  /* out: index in the list of the address that connected */
+} acc_tcp_connect_opts;
+
+#ifdef __ACC__
+ACC__RT acc__ssize_t acc_udp_sendto(int fd, const void *buf, size_t n, const struct sockaddr *addr,
+                                    acc__socklen_t addrlen);
+ACC__RT acc__ssize_t acc_udp_recvfrom(int fd, void *buf, size_t n, struct sockaddr *addr,
+                                      acc__socklen_t *addrlen);
+ACC__RT int acc_unix_connect(const char *path);
+ACC__RT int acc_getaddrinfo(const char *host, const char *service, const struct addrinfo *hints,
+                            struct addrinfo **res);
+ACC__RT int acc_tcp_connect_with(const char *host, int port, const acc_tcp_connect_opts *opts);
+#else
+ACC__EXTERN acc_frame *acc_udp_sendto__acc(acc__ssize_t *res, int fd, const void *buf, size_t n,
+                                           const struct sockaddr *addr, acc__socklen_t addrlen);
+ACC__EXTERN acc_frame *acc_udp_recvfrom__acc(acc__ssize_t *res, int fd, void *buf, size_t n,
+                                             struct sockaddr *addr, acc__socklen_t *addrlen);
+ACC__EXTERN acc_frame *acc_unix_connect__acc(int *res, const char *path);
+ACC__EXTERN acc_frame *acc_getaddrinfo__acc(int *res, const char *host, const char *service,
+                                            const struct addrinfo *hints, struct addrinfo **out);
+ACC__EXTERN acc_frame *acc_tcp_connect_with__acc(int *res, const char *host, int port,
+                                                 const acc_tcp_connect_opts *opts);
+#endif
+
+/* ---- a coroutine from another thread (asyncio.run_coroutine_threadsafe) ---- */
+
+/*
+ * What the submitting thread blocks on (concurrent.futures.Future):
+ * caller-owned, made for one loop by acc_completion_init, used for one
+ * submission, released by acc_completion_destroy on the submitting thread
+ * (which cancels and waits for a coroutine still running).
+ */
+typedef struct acc_completion {
+    struct acc__completion *impl;
+} acc_completion;
+
+ACC__EXTERN int acc_completion_init(acc_completion *c, acc_loop *loop);
+ACC__EXTERN int acc_completion_wait(acc_completion *c, double timeout);
+ACC__EXTERN bool acc_completion_done(acc_completion *c);
+ACC__EXTERN int acc_completion_cancel(acc_completion *c);
+ACC__EXTERN void acc_completion_destroy(acc_completion *c);
+#ifdef __ACC__
+ACC__CORO int acc__coro_run_coroutine_threadsafe(acc_completion *c, int coros);
+#define acc_run_coroutine_threadsafe(c, coro) acc__coro_run_coroutine_threadsafe((c), ((coro), 0))
+#else
+ACC__EXTERN int acc_run_coroutine_threadsafe(acc_completion *c, acc_frame *coro);
+#endif
+
 /* ---- test hooks: fault injection ----------------------------------------- */
 
 /* Defined only by a libacc built with ACC_TEST_HOOKS (the test suite's). */
@@ -476,6 +540,13 @@ ACC__EXTERN acc_frame *acc_signal_wait__acc(int *res, int signo);
 ACC__EXTERN long acc__alloc_fail_at(long n);
 /* Runtime blocks not yet freed: this thread's pooled ones and all malloc'd. */
 ACC__EXTERN long acc__alloc_outstanding(void);
+/* A stand-in for getaddrinfo(3) in acc_getaddrinfo's threads (NULL: the
+ * real one; numeric hosts then go to it too), and the lookups whose thread
+ * has not yet ended (abandoned ones included). */
+typedef int (*acc__getaddrinfo_fn)(const char *host, const char *service,
+                                   const struct addrinfo *hints, struct addrinfo **res);
+ACC__EXTERN void acc__getaddrinfo_hook(acc__getaddrinfo_fn fn);
+ACC__EXTERN long acc__getaddrinfo_inflight(void);
 
 #ifdef __cplusplus
 }

@@ -299,6 +299,13 @@ void acc__enqueue(acc_loop *loop, acc_task *t);
 uint64_t acc__clock_ns(void);
 uint64_t acc__loop_now(acc_loop *loop); /* the iteration's clock, read on first use */
 void acc__executor_shutdown(acc_loop *loop);
+/* signal.c: the closing loop gives back the signals it catches */
+void acc__signal_loop_close(acc_loop *loop);
+/* threadsafe.c: the loops alive, for submissions from other threads */
+int acc__loop_register(acc_loop *loop);
+void acc__loop_unregister(acc_loop *loop);
+/* resolve.c: a getaddrinfo error code as a negative errno */
+int acc__gai_status(int rc);
 
 /* ---- the kit for the runtime's own awaitables ---------------------------- */
 

@@ -1,6 +1,7 @@
 /*
  * io.c: awaits on non-blocking descriptors: acc_readable, acc_writable,
- * acc_read, acc_write, acc_accept, acc_connect, and the TCP helpers.
+ * acc_read, acc_write, acc_accept, acc_connect, and acc_tcp_listen
+ * (acc_tcp_connect is in connect.c).
  *
  * Each await tries the system call first and only waits for readiness on
  * EAGAIN, so a descriptor with data ready costs no trip through the loop.
@@ -311,16 +312,6 @@ acc_frame *acc_connect__acc(int *res, int fd, const struct sockaddr *addr, sockl
 
 /* ---- TCP helpers ---------------------------------------------------------- */
 
-static int gai_status(int rc) {
-    switch (rc) {
-    case 0: return 0;
-    case EAI_MEMORY: return -ENOMEM;
-    case EAI_SYSTEM: return errno ? -errno : -EIO;
-    case EAI_AGAIN: return -EAGAIN;
-    default: return -ENOENT;
-    }
-}
-
 static int resolve(const char *host, int port, bool passive, struct addrinfo **ai) {
     char service[16];
     struct addrinfo hints;
@@ -331,7 +322,7 @@ static int resolve(const char *host, int port, bool passive, struct addrinfo **a
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
-    return gai_status(getaddrinfo(host, service, &hints, ai));
+    return acc__gai_status(getaddrinfo(host, service, &hints, ai));
 }
 
 static int listen_on(const struct addrinfo *a, int backlog) {
@@ -359,115 +350,4 @@ int acc_tcp_listen(const char *host, int port, int backlog) {
             break;
     freeaddrinfo(ai);
     return r;
-}
-
-/*
- * acc_tcp_connect: a hand-written async function with three resume points:
- * name resolution on the executor, then one connect per address in turn.
- */
-typedef struct tcp_frame {
-    acc_frame hdr;
-    int *res;
-    const char *host;
-    int port;
-    int gai, fd, cst, last;
-    struct addrinfo *ai, *cur;
-    void *tmp;
-} tcp_frame;
-
-ACC__RUNTIME_FN(tcp_info, tcp_resume, "acc_tcp_connect");
-
-static void *tcp_resolve(void *arg) {
-    tcp_frame *fr = arg;
-    fr->gai = resolve(fr->host, fr->port, false, &fr->ai);
-    return NULL;
-}
-
-static int tcp_finish(tcp_frame *fr, int result) {
-    if (fr->ai)
-        freeaddrinfo(fr->ai);
-    fr->ai = NULL;
-    fr->hdr.state = 3;
-    if (fr->res)
-        *fr->res = result;
-    return ACC__DONE;
-}
-
-/* Starts a connect to fr->cur, skipping addresses with no socket;
- * 1: suspended; 0: it ended at once (fr->cst), or no address is left. */
-static int tcp_next(tcp_frame *fr) {
-    for (; fr->cur; fr->cur = fr->cur->ai_next) {
-        const struct addrinfo *a = fr->cur;
-        fr->fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
-        if (fr->fd < 0) {
-            fr->last = -errno;
-            continue;
-        }
-        fr->hdr.state = 2;
-        return acc__await(&fr->hdr, acc_connect__acc(&fr->cst, fr->fd, a->ai_addr, a->ai_addrlen));
-    }
-    return 0;
-}
-
-/* A connect to fr->cur ended with fr->cst: done, or on to the next one. */
-static int tcp_after_connect(tcp_frame *fr) {
-    for (;;) {
-        if (!fr->cur)
-            return tcp_finish(fr, fr->last);
-        if (fr->cst == 0) {
-            /* request/response traffic: no Nagle delay on small writes */
-            int one = 1;
-            (void)setsockopt(fr->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-            return tcp_finish(fr, fr->fd);
-        }
-        close(fr->fd);
-        fr->fd = -1;
-        if (fr->cst == -ECANCELED)
-            return tcp_finish(fr, -ECANCELED);
-        fr->last = fr->cst;
-        fr->cur = fr->cur->ai_next;
-        if (tcp_next(fr))
-            return ACC__PENDING;
-    }
-}
-
-static int tcp_resume(acc_frame *f) {
-    tcp_frame *fr = (tcp_frame *)f;
-    switch (f->state) {
-    case 0:
-        if (acc__task_cancelled(acc__current()))
-            return tcp_finish(fr, -ECANCELED);
-        f->state = 1;
-        if (acc__await(f, acc_to_thread__acc(&fr->tmp, tcp_resolve, fr)))
-            return ACC__PENDING;
-        /* fall through */
-    case 1:
-        if (acc__task_cancelled(acc__current()))
-            return tcp_finish(fr, -ECANCELED);
-        if (fr->gai < 0)
-            return tcp_finish(fr, fr->gai);
-        fr->cur = fr->ai;
-        fr->last = -ECONNREFUSED;
-        if (tcp_next(fr)) /* else the connect ended without suspending */
-            return ACC__PENDING;
-        /* fall through */
-    case 2:
-        return tcp_after_connect(fr);
-    default:
-        return ACC__DONE;
-    }
-}
-
-acc_frame *acc_tcp_connect__acc(int *res, const char *host, int port) {
-    tcp_frame *fr = ACC__NEW_FRAME(tcp_frame, &tcp_info, res);
-    if (!fr)
-        return NULL;
-    fr->res = res;
-    fr->host = host;
-    fr->port = port;
-    fr->gai = -EAGAIN;
-    fr->fd = -1;
-    fr->cst = -1;
-    fr->ai = fr->cur = NULL;
-    return &fr->hdr;
 }

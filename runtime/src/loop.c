@@ -237,7 +237,7 @@ acc_loop *acc_loop_new(void) {
     loop->backend = pick_backend();
     if (loop->backend->init(loop) < 0)
         goto fail_backend;
-    if (wake_open(loop) < 0)
+    if (wake_open(loop) < 0 || acc__loop_register(loop) < 0)
         goto fail;
     open_add(loop);
     return loop;
@@ -254,6 +254,8 @@ fail_backend:
 void acc_loop_close(acc_loop *loop) {
     if (!loop || loop->running)
         return;
+    acc__loop_unregister(loop); /* submissions from other threads now fail */
+    acc__signal_loop_close(loop);
     open_remove(loop); /* no post from another thread gets in after this */
     acc_loop *prev = acc__tl_running;
     acc__tl_running = loop; /* callbacks run below wake this loop's tasks */

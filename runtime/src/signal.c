@@ -155,6 +155,23 @@ static void release(int signo) {
     sig_users--;
 }
 
+/* The loop that owns signals is closing: every signal it catches goes back
+ * to the disposition found before, so a program is not left with signals
+ * nobody reads (a SIGINT that no longer stops it), and another loop may
+ * take them. */
+void acc__signal_loop_close(acc_loop *loop) {
+    if (!loop || sig_loop != loop)
+        return;
+    for (int signo = 1; signo < NSIG; signo++) {
+        slots[signo].fn = NULL;
+        slots[signo].arg = NULL;
+        slots[signo].nwaiters = 0; /* its tasks are all finished by now */
+        release(signo);
+    }
+    sig_loop = NULL;
+    sig_reader = NULL;
+}
+
 int acc_signal_add_handler(int signo, void (*fn)(int signo, void *arg), void *arg) {
     if (!valid(signo) || !fn)
         return -EINVAL;

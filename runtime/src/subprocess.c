@@ -5,8 +5,13 @@
  * piped (the parent's ends non-blocking and close-on-exec, for acc_read and
  * acc_write) or on /dev/null.  Its exit is awaited through a pidfd where the
  * kernel has pidfd_open (Linux 5.3), which becomes readable when the child
- * exits; elsewhere waitpid(WNOHANG) is polled with a growing pause (1 ms to
- * 50 ms).  Nothing is left a zombie: acc_subprocess_destroy of a child
+ * exits; elsewhere through SIGCHLD: a process-wide handler (chained to the
+ * program's own) writes a byte into a self-pipe, and each waiting await
+ * wakes on it and tries waitpid(WNOHANG) on its own child.  As one pipe
+ * serves every loop of the process, a waiter may miss a byte that another
+ * drained: a pause growing from 1 ms to 50 ms bounds its wait.  The child
+ * gets an empty signal mask and SIGPIPE/SIGXFSZ at their default action
+ * (Python's restore_signals), and no descriptor but 0, 1, 2 (close_fds).  Nothing is left a zombie: acc_subprocess_destroy of a child
  * still running hands it to a detached reaper task, which reaps it when it
  * exits, or, cancelled at the end of acc_run, kills it (SIGKILL) and reaps
  * it; outside a loop destroy kills and reaps at once.
@@ -20,9 +25,57 @@
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
+
+/* ---- SIGCHLD through a self-pipe, where there is no pidfd ------------------------ */
+
+static pthread_once_t chld_once = PTHREAD_ONCE_INIT;
+static int chld_pipe[2] = {-1, -1};
+static struct sigaction chld_prev;
+
+static void chld_handler(int sig, siginfo_t *si, void *uc) {
+    int saved = errno;
+    char b = 0;
+    ssize_t r = write(chld_pipe[1], &b, 1); /* full: a wake-up is pending already */
+    (void)r;
+    errno = saved;
+    if (chld_prev.sa_flags & SA_SIGINFO) {
+        if (chld_prev.sa_sigaction)
+            chld_prev.sa_sigaction(sig, si, uc);
+    } else if (chld_prev.sa_handler != SIG_DFL && chld_prev.sa_handler != SIG_IGN) {
+        chld_prev.sa_handler(sig);
+    }
+}
+
+static void chld_setup(void) {
+    if (pipe2(chld_pipe, O_NONBLOCK | O_CLOEXEC) < 0)
+        return;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = chld_handler;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_NOCLDSTOP;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGCHLD, &sa, &chld_prev) < 0) {
+        close(chld_pipe[0]);
+        close(chld_pipe[1]);
+        chld_pipe[0] = chld_pipe[1] = -1;
+    }
+}
+
+/* The read end of the SIGCHLD pipe (made on first use), -1 if none. */
+static int chld_fd(void) {
+    pthread_once(&chld_once, chld_setup);
+    return chld_pipe[0];
+}
+
+static void chld_drain(void) {
+    char buf[64];
+    while (chld_pipe[0] >= 0 && read(chld_pipe[0], buf, sizeof buf) > 0)
+        ;
+}
 
 static int pidfd_of(pid_t pid) {
 #ifdef SYS_pidfd_open
@@ -81,9 +134,30 @@ int acc_subprocess_exec(acc_subprocess *p, char *const argv[], int in, int out, 
             r = EINVAL;
         }
     }
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+    if (r == 0) /* close_fds: the child gets 0, 1 and 2 only */
+        r = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+#endif
+    /* a loop's thread may block signals: the child starts with none blocked,
+     * and with SIGPIPE and SIGXFSZ at their default action */
+    posix_spawnattr_t at;
+    bool have_at = r == 0 && (r = posix_spawnattr_init(&at)) == 0;
+    sigset_t none, def;
+    sigemptyset(&none);
+    sigemptyset(&def);
+    sigaddset(&def, SIGPIPE);
+    sigaddset(&def, SIGXFSZ);
+    if (r == 0)
+        r = posix_spawnattr_setsigmask(&at, &none);
+    if (r == 0)
+        r = posix_spawnattr_setsigdefault(&at, &def);
+    if (r == 0)
+        r = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     pid_t pid = -1;
     if (r == 0)
-        r = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+        r = posix_spawnp(&pid, argv[0], &fa, &at, argv, environ);
+    if (have_at)
+        posix_spawnattr_destroy(&at);
     posix_spawn_file_actions_destroy(&fa);
     int *ends[3] = {&p->stdin_fd, &p->stdout_fd, &p->stderr_fd};
     for (int i = 0; i < 3; i++) {
@@ -102,6 +176,8 @@ int acc_subprocess_exec(acc_subprocess *p, char *const argv[], int in, int out, 
         return -r;
     p->pid = pid;
     p->pidfd = pidfd_of(pid);
+    if (p->pidfd < 0)
+        (void)chld_fd(); /* SIGCHLD from now on (a missed one: the pause) */
     return 0;
 }
 
@@ -163,9 +239,11 @@ static int pwait_resume(acc_frame *f) {
     if (fr->p->pid <= 0)
         return pw_finish(fr, -ECHILD);
     for (;;) {
+        if (fr->p->pidfd < 0)
+            chld_drain(); /* before waitpid: a SIGCHLD after it leaves a byte */
         if (reap(fr->p))
             return pw_finish(fr, fr->p->returncode == -ECHILD ? -ECHILD : 0);
-        if (f->state == 1 && fr->st < 0 && fr->st != -EAGAIN)
+        if (f->state == 1 && fr->st < 0 && fr->st != -EAGAIN && fr->st != -ETIMEDOUT)
             return pw_finish(fr, fr->st); /* -ECANCELED: the child runs on */
         if (acc__task_cancelled(acc__current()))
             return pw_finish(fr, -ECANCELED);
@@ -174,7 +252,9 @@ static int pwait_resume(acc_frame *f) {
         if (fr->p->pidfd >= 0) {
             callee = acc_readable__acc(&fr->st, fr->p->pidfd);
         } else {
-            callee = acc_sleep__acc(&fr->st, fr->pause);
+            int cfd = chld_fd();
+            callee = cfd >= 0 ? acc_wait_for__acc(&fr->st, acc_readable__acc(NULL, cfd), fr->pause)
+                              : acc_sleep__acc(&fr->st, fr->pause);
             fr->pause = fr->pause * 2 > 0.05 ? 0.05 : fr->pause * 2;
         }
         if (acc__await(f, callee))
@@ -309,13 +389,35 @@ static int comm_finish(comm_frame *fr, int status) {
     return ACC__DONE;
 }
 
+/* A write to a pipe whose reader has gone gives EPIPE, never a SIGPIPE that
+ * kills the program: the signal is blocked in this thread around the write
+ * and, if the write raised it, taken back before it is unblocked. */
+static ssize_t write_nosigpipe(int fd, const void *buf, size_t n) {
+    sigset_t pipe_set, old, pending;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    sigpending(&pending);
+    bool was_pending = sigismember(&pending, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+    ssize_t r = write(fd, buf, n);
+    int e = errno;
+    if (r < 0 && e == EPIPE && !was_pending) {
+        struct timespec zero = {0, 0};
+        while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
+            ;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    errno = e;
+    return r;
+}
+
 /* One pass over the open descriptors: 1 progress or all done, 0 all would
  * block, < 0 an error. */
 static int comm_pass(comm_frame *fr) {
     int fd = fr->p->stdin_fd;
     if (fd >= 0) {
         while (fr->inoff < fr->inlen) {
-            ssize_t n = write(fd, fr->in + fr->inoff, fr->inlen - fr->inoff);
+            ssize_t n = write_nosigpipe(fd, fr->in + fr->inoff, fr->inlen - fr->inoff);
             if (n < 0 && errno == EINTR)
                 continue;
             if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
