@@ -56,6 +56,7 @@ typedef struct {
     Vec cont;           /* Cont*: continue targets of the enclosing loops (label NULL: native) */
     const char *suspend; /* the statement that returns from the body when it suspends */
     int nlabels;
+    bool fallthrough;   /* the next case label is reached from the statement before it */
 } Lower;
 
 static const char *F = "acc__f"; /* the frame pointer in resume functions */
@@ -682,7 +683,8 @@ static void lower_expr(Lower *L, Node *n, Vec *reps) {
             return;
         }
     } else if (is_binop(n, CXBinaryOperator_Comma)) {
-        if (n->kids[1]->has_await) {
+        /* (A, B) with an await:  <A as a statement> ... B  (A's value is unused) */
+        if (n->kids[0]->has_await || n->kids[1]->has_await) {
             lower_discard(L, n->kids[0]);
             vec_push(reps, rep(n, expr_text(L, n->kids[1])));
             return;
@@ -1030,8 +1032,14 @@ static void lower_labelled(Lower *L, Node *n) {
         char *name = str_dispose(clang_getCursorSpelling(n->cur));
         putf(L, "%s: ", name);
     } else if (n->kind == CXCursor_DefaultStmt) {
+        if (L->fallthrough)
+            put(L, "/* fallthrough */\n");
+        L->fallthrough = false;
         put(L, "default: ");
     } else {
+        if (L->fallthrough)
+            put(L, "/* fallthrough */\n");
+        L->fallthrough = false;
         put(L, "case ");
         for (int i = 0; i + 1 < n->nkids; i++)
             putf(L, "%s%s", i ? " ... " : "", expr_text(L, n->kids[i]));
@@ -1123,7 +1131,7 @@ static void lower_compound(Lower *L, Node *n) {
             put_directives(L, prev, k->begin);
         if (i > 0 && (k->kind == CXCursor_CaseStmt || k->kind == CXCursor_DefaultStmt) &&
             !is_jump(n->kids[i - 1]))
-            put(L, "\n/* fallthrough */");
+            L->fallthrough = true; /* said just before the label (after any #line) */
         int same = i; /* statements one macro use writes (X-macros) */
         while (n->faithful && !k->faithful && same + 1 < n->nkids && n->kids[same + 1]->begin == k->begin &&
                n->kids[same + 1]->end == k->end)
