@@ -29,6 +29,8 @@ def peers(build):
     b = os.path.join(build, "bench")
     return {
         "acc": lambda w: [os.path.join(b, "acc_" + w)],
+        # the sleepers collected with acc_gather_tasks instead of detached
+        "acc, gather_tasks": lambda w: [os.path.join(b, "acc_" + w + "_gather")],
         "C++20 coroutines": lambda w: [os.path.join(b, "bench_coro"), w],
         "libuv": lambda w: [os.path.join(b, "bench_uv"), w],
         "asyncio": lambda w: [PY, os.path.join(HERE, "py", "bench.py"), w],
@@ -49,7 +51,7 @@ MICRO = {
     "timers": {"acc": 10**6, "libuv": 10**6, "asyncio": 10**6, "uvloop": 10**6,
                "Node.js": 10**6},
 }
-SLEEPER_PEERS = ["acc", "libuv", "asyncio", "uvloop", "Node.js"]
+SLEEPER_PEERS = ["acc", "acc, gather_tasks", "libuv", "asyncio", "uvloop", "Node.js"]
 SLEEPER_NS = [10_000, 100_000, 1_000_000]
 ECHO_PEERS = ["acc", "libuv", "asyncio", "uvloop", "Node.js"]
 ECHO_CONNS = [1, 100, 1000]
@@ -381,6 +383,11 @@ def targets(R):
         if rss:
             add(f"{int(big):,} sleepers ≤ 100 MB", rss, rss <= 100, f"{rss:.0f} MB")
             add(f"{int(big):,} sleepers ≤ 1.2 s", wall, wall <= 1.2, f"{wall:.2f} s")
+        rss, wall = (get("sleepers", big, "acc, gather_tasks", k) for k in ("rss_mb", "wall_s"))
+        if rss:
+            add(f"{int(big):,} sleepers, gather_tasks ≤ 100 MB", rss, rss <= 100, f"{rss:.0f} MB")
+            add(f"{int(big):,} sleepers, gather_tasks ≤ 1.2 s", wall, wall <= 1.2,
+                f"{wall:.2f} s")
     for c in R["echo"]:
         a = get("echo", c, "acc", "rps")
         for p, k in (("libuv", 1.0), ("uvloop", 3.0)):

@@ -97,6 +97,9 @@ enum {
     MARK_RUC,      /* acc_loop_run_until_complete(loop, coro) */
     MARK_GATHER,   /* await acc_gather(coro, ...) */
     MARK_WAIT_FOR, /* await acc_wait_for(coro, timeout) */
+    MARK_TG_SPAWN, /* acc_task_group_spawn(group, coro) */
+    MARK_SPAWN_EAGER, /* acc_spawn_eager(coro) */
+    MARK_RCT,      /* acc_run_coroutine_threadsafe(completion, coro) */
 };
 
 /* A cursor of a function body with what the later stages need of it. */

@@ -23,6 +23,9 @@ const char *marker_name(int marker) {
     case MARK_RUC: return "acc_loop_run_until_complete";
     case MARK_GATHER: return "acc_gather";
     case MARK_WAIT_FOR: return "acc_wait_for";
+    case MARK_TG_SPAWN: return "acc_task_group_spawn";
+    case MARK_SPAWN_EAGER: return "acc_spawn_eager";
+    case MARK_RCT: return "acc_run_coroutine_threadsafe";
     default: return "?";
     }
 }

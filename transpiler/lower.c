@@ -448,7 +448,8 @@ static char *ctor_call(Lower *L, Node *call, const char *res) {
     if (call->marker) {
         name = marker_name(call->marker);
         Node *extra = marker_extra_arg(call);
-        if (call->marker == MARK_RUC && extra)
+        if ((call->marker == MARK_RUC || call->marker == MARK_TG_SPAWN || call->marker == MARK_RCT) &&
+            extra)
             items[n++] = extra;
         Node *coros[256];
         int nc = marker_coros(call, coros, 256);
@@ -498,13 +499,13 @@ static char *marker_text(Lower *L, Node *n) {
     Node *coros[1];
     if (marker_coros(n, coros, 1) != 1)
         return node_text(L->u, n);
-    if (n->marker == MARK_RUC) {
+    if (n->marker == MARK_RUC || n->marker == MARK_TG_SPAWN || n->marker == MARK_RCT) {
         Node *items[2] = {marker_extra_arg(n), coros[0]};
         bool is_coro[2] = {false, true};
         if (!items[0])
             return node_text(L->u, n);
         char **t = eval_items(L, items, 2, is_coro);
-        return fmt("acc_loop_run_until_complete(%s, %s)", t[0], t[1]);
+        return fmt("%s(%s, %s)", marker_name(n->marker), t[0], t[1]);
     }
     return fmt("%s(%s)", marker_name(n->marker), coro_text(L, coros[0]));
 }
@@ -656,7 +657,8 @@ static void lower_expr(Lower *L, Node *n, Vec *reps) {
         return;
     }
     if (n->coro_operand || n->marker) {
-        if (n->marker == MARK_RUN || n->marker == MARK_SPAWN || n->marker == MARK_RUC)
+        if (n->marker == MARK_RUN || n->marker == MARK_SPAWN || n->marker == MARK_RUC ||
+            n->marker == MARK_TG_SPAWN || n->marker == MARK_SPAWN_EAGER || n->marker == MARK_RCT)
             vec_push(reps, rep(n, marker_text(L, n)));
         else if (n->kind == CXCursor_CallExpr && !n->awaited && n->coro_operand)
             vec_push(reps, rep(n, coro_text(L, n)));

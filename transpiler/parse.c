@@ -183,6 +183,8 @@ static int marker_of(const char *name) {
         {"acc__coro_run", MARK_RUN},        {"acc__coro_spawn", MARK_SPAWN},
         {"acc__coro_run_until_complete", MARK_RUC}, {"acc__coro_gather", MARK_GATHER},
         {"acc__coro_wait_for", MARK_WAIT_FOR},
+        {"acc__coro_task_group_spawn", MARK_TG_SPAWN}, {"acc__coro_spawn_eager", MARK_SPAWN_EAGER},
+        {"acc__coro_run_coroutine_threadsafe", MARK_RCT},
     };
     for (size_t i = 0; i < sizeof marks / sizeof *marks; i++)
         if (strcmp(name, marks[i].name) == 0)
@@ -351,7 +353,7 @@ static void comma_operands(Node *n, Vec *out) {
 int marker_coros(Node *call, Node **out, int max) {
     Node **args;
     int nargs = call_args(call, &args);
-    int idx = call->marker == MARK_RUC ? 1 : 0;
+    int idx = call->marker == MARK_RUC || call->marker == MARK_TG_SPAWN || call->marker == MARK_RCT;
     if (idx >= nargs)
         return 0;
     Vec ops = {0};
@@ -366,7 +368,8 @@ int marker_coros(Node *call, Node **out, int max) {
 Node *marker_extra_arg(Node *call) {
     Node **args;
     int nargs = call_args(call, &args);
-    if (call->marker == MARK_RUC && nargs >= 1)
+    if ((call->marker == MARK_RUC || call->marker == MARK_TG_SPAWN || call->marker == MARK_RCT) &&
+        nargs >= 1)
         return peel(args[0]);
     if (call->marker == MARK_WAIT_FOR && nargs >= 2)
         return peel(args[1]);

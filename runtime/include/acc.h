@@ -86,38 +86,53 @@ typedef acc__fninfo acc_fninfo;           /* static description of an async func
 enum { ACC_FIRST_COMPLETED = 1, ACC_ALL_COMPLETED = 2 };
 
 /*
- * Wait queues of the sync primitives.  A waiter lives inside the frame of
- * the runtime await that blocks (caller-owned storage all the way down).
+ * The sync primitives live in caller-owned storage, so their structures are
+ * public; their fields are not: every field below marked `private` belongs
+ * to the runtime and may change.  Use the functions.
+ *
+ * Wait queues of the sync primitives (private).  A waiter lives inside the
+ * frame of the runtime await that blocks (caller-owned storage all the way
+ * down).
  */
 typedef struct acc__waiter acc__waiter;
 typedef struct acc__waitq {
-    acc__waiter *head, *tail;
+    acc__waiter *acc__head, *acc__tail; /* private */
 } acc__waitq;
 
 /* asyncio.Event */
 typedef struct acc_event {
-    bool is_set;
-    acc__waitq waiters;
+    bool is_set;        /* private: acc_event_is_set */
+    acc__waitq waiters; /* private */
 } acc_event;
 
 /* asyncio.Lock */
 typedef struct acc_lock {
-    bool locked;
-    acc__waitq waiters;
+    bool locked;        /* private */
+    acc__waitq waiters; /* private */
 } acc_lock;
 
-/* asyncio.Semaphore */
+/* asyncio.Semaphore, BoundedSemaphore (bound > 0) */
 typedef struct acc_semaphore {
-    long value;
-    acc__waitq waiters;
+    long value;         /* private */
+    acc__waitq waiters; /* private */
+    long bound;         /* private: acc_semaphore_init_bounded's value, else 0 */
 } acc_semaphore;
 
-/* asyncio.Queue: bounded FIFO of void *; buf is owned by the queue */
+/* asyncio.Queue, LifoQueue, PriorityQueue of void *; buf is owned by the
+ * queue; capacity 0: unbounded */
 typedef struct acc_queue {
-    void **buf;
-    size_t capacity, head, count;
-    acc__waitq getters, putters;
+    void **buf;                   /* private */
+    size_t capacity, head, count; /* private: acc_queue_size */
+    acc__waitq getters, putters;  /* private */
+    size_t size;                  /* private: slots allocated in buf */
+    size_t unfinished;            /* private: put and not yet task_done */
+    acc__waitq joiners;           /* private */
+    int (*cmp)(const void *a, const void *b); /* private: priority, smallest first */
+    int kind;                     /* private: ACC_QUEUE_FIFO, _LIFO, _PRIORITY */
+    bool shut;                    /* private: acc_queue_shutdown was called */
 } acc_queue;
+
+enum { ACC_QUEUE_FIFO = 0, ACC_QUEUE_LIFO = 1, ACC_QUEUE_PRIORITY = 2 };
 
 /* ---- plain functions, the same in both views ----------------------------- */
 
@@ -138,7 +153,7 @@ ACC__EXTERN void acc_task_set_name(acc_task *t, const char *name);
 /* futures */
 ACC__EXTERN acc_future *acc_future_new(void);
 ACC__EXTERN void acc_future_set(acc_future *f, int status);
-ACC__EXTERN void acc_future_set_threadsafe(acc_future *f, int status);
+ACC__EXTERN int acc_future_set_threadsafe(acc_future *f, int status);
 ACC__EXTERN void acc_future_free(acc_future *f);
 ACC__EXTERN int acc_call_soon_threadsafe(acc_loop *loop, void (*fn)(void *), void *arg);
 
@@ -158,7 +173,7 @@ ACC__EXTERN void acc_lock_release(acc_lock *l);
 ACC__EXTERN int acc_lock_try_acquire(acc_lock *l);
 ACC__EXTERN void acc_semaphore_init(acc_semaphore *s, long value);
 ACC__EXTERN void acc_semaphore_destroy(acc_semaphore *s);
-ACC__EXTERN void acc_semaphore_release(acc_semaphore *s);
+ACC__EXTERN int acc_semaphore_release(acc_semaphore *s);
 ACC__EXTERN int acc_semaphore_try_acquire(acc_semaphore *s);
 ACC__EXTERN int acc_queue_init(acc_queue *q, size_t capacity);
 ACC__EXTERN void acc_queue_destroy(acc_queue *q);
@@ -261,8 +276,270 @@ ACC__EXTERN acc_frame *acc_tcp_connect__acc(int *res, const char *host, int port
 
 #endif /* __ACC__ */
 
+/* ---- structured concurrency (taskgroup.c, timeout.c) --------------------- */
+
+/*
+ * asyncio.TaskGroup.  Children are spawned into the group (handles adopted
+ * by it); acc_task_group_wait waits until every child has finished and
+ * frees them.  A child fails by calling acc_task_group_fail(&g, status)
+ * with a negative status (a C task has no exception to raise; its return
+ * value is its own business), or by running out of memory (-ENOMEM, seen
+ * when the group waits).  The first failure cancels every other child and,
+ * when the group's owner (the task that called _init) is not yet waiting,
+ * the owner too, as a scope: the owner's cancellation is lifted when the
+ * wait returns.  acc_task_group_cancel cancels the whole group the same
+ * way without making it fail.  See docs/runtime.md.
+ */
+typedef struct acc_task_group {
+    acc_task **ts;          /* the children, NULL once collected */
+    size_t n, cap, next;    /* children [0, next) collected by the wait */
+    acc_task *owner;        /* the task that made the group */
+    int status;             /* the first failure, 0 if none */
+    bool cancelling;        /* failed or cancelled: children were cancelled */
+    bool owner_scoped;      /* the owner's cancellation is the group's */
+    bool owner_counted;
+    bool waiting, closed;
+} acc_task_group;
+
+ACC__EXTERN void acc_task_group_init(acc_task_group *g);
+ACC__EXTERN void acc_task_group_destroy(acc_task_group *g);
+ACC__EXTERN acc_task *acc_task_group_add(acc_task_group *g, acc_task *t);
+ACC__EXTERN void acc_task_group_fail(acc_task_group *g, int status);
+ACC__EXTERN void acc_task_group_cancel(acc_task_group *g);
+
+/*
+ * asyncio.timeout / timeout_at: a deadline over the awaits between
+ * acc_timeout_enter and acc_timeout_exit in the current task, without a
+ * task of its own.  When it passes, the task is cancelled by the scope
+ * (its awaits return -ECANCELED); exit lifts that cancellation and returns
+ * -ETIMEDOUT, or -ECANCELED when the task stays cancelled (from outside,
+ * or by an enclosing timeout that has fired), else 0.  Every enter is
+ * matched by an exit in the same task.  Times are seconds, `when` values
+ * are acc_loop_time's; a negative value means no deadline.
+ */
+typedef struct acc_timeout {
+    union {
+        unsigned long long u[3]; /* the timer node (internal) */
+        void *p;
+    } acc__tm;
+    acc_task *task;
+    double when;
+    int state;
+    bool counted;
+} acc_timeout;
+
+ACC__EXTERN int acc_timeout_enter(acc_timeout *to, double seconds);
+ACC__EXTERN int acc_timeout_enter_at(acc_timeout *to, double when);
+ACC__EXTERN int acc_timeout_reschedule(acc_timeout *to, double seconds);
+ACC__EXTERN int acc_timeout_reschedule_at(acc_timeout *to, double when);
+ACC__EXTERN double acc_timeout_when(const acc_timeout *to);
+ACC__EXTERN bool acc_timeout_expired(const acc_timeout *to);
+ACC__EXTERN int acc_timeout_exit(acc_timeout *to);
+
+/*
+ * asyncio.as_completed over spawned tasks: each acc_as_completed_next gives
+ * the index of a task that has finished and was not given before (tasks
+ * seen finished together come in argument order); -ENOENT once all were
+ * given, -ETIMEDOUT past the total timeout (< 0: none), -ECANCELED.  The
+ * handles are not consumed (joining a finished task does not suspend).
+ */
+typedef struct acc_as_completed {
+    acc_task **ts;
+    size_t n, left;
+    unsigned char *given; /* one byte per task */
+    double when;          /* loop time of the deadline, < 0: none */
+} acc_as_completed;
+
+ACC__EXTERN int acc_as_completed_init(acc_as_completed *ac, acc_task **ts, size_t n, double timeout);
+ACC__EXTERN void acc_as_completed_destroy(acc_as_completed *ac);
+
+#ifdef __ACC__
+ACC__CORO acc_task *acc__coro_task_group_spawn(acc_task_group *g, int coros);
+ACC__CORO acc_task *acc__coro_spawn_eager(int coros);
+#define acc_task_group_spawn(g, coro) acc__coro_task_group_spawn((g), ((coro), 0))
+#define acc_spawn_eager(coro) acc__coro_spawn_eager(((coro), 0))
+ACC__RT int acc_task_group_wait(acc_task_group *g);
+ACC__RT int acc_shield(acc_task *t);
+ACC__RT int acc_as_completed_next(acc_as_completed *ac, size_t *index);
+#else
+ACC__EXTERN acc_task *acc_task_group_spawn(acc_task_group *g, acc_frame *coro);
+ACC__EXTERN acc_task *acc_spawn_eager(acc_frame *coro);
+ACC__EXTERN acc_frame *acc_task_group_wait__acc(int *res, acc_task_group *g);
+ACC__EXTERN acc_frame *acc_shield__acc(int *res, acc_task *t);
+ACC__EXTERN acc_frame *acc_as_completed_next__acc(int *res, acc_as_completed *ac, size_t *index);
+#endif
+
+/* ---- synchronisation, continued (sync.c, condition.c) -------------------- */
+
+/* asyncio.BoundedSemaphore: acc_semaphore_release beyond the initial value
+ * returns -EOVERFLOW. */
+ACC__EXTERN void acc_semaphore_init_bounded(acc_semaphore *s, long value);
+
+/* asyncio.LifoQueue / PriorityQueue (cmp < 0: a comes out first); capacity 0
+ * makes any acc_queue unbounded.  join/task_done/shutdown as in Python 3.13. */
+ACC__EXTERN int acc_queue_init_lifo(acc_queue *q, size_t capacity);
+ACC__EXTERN int acc_queue_init_priority(acc_queue *q, size_t capacity, int (*cmp)(const void *a, const void *b));
+ACC__EXTERN int acc_queue_task_done(acc_queue *q);
+ACC__EXTERN void acc_queue_shutdown(acc_queue *q, bool immediate);
+ACC__EXTERN size_t acc_queue_unfinished(const acc_queue *q);
+ACC__EXTERN bool acc_queue_is_shutdown(const acc_queue *q);
+
+/* asyncio.Condition: over the caller's lock, or its own (lock NULL). */
+typedef struct acc_condition {
+    acc_lock *lock;
+    acc_lock own;
+    acc__waitq waiters;
+} acc_condition;
+
+ACC__EXTERN void acc_condition_init(acc_condition *c, acc_lock *lock);
+ACC__EXTERN void acc_condition_destroy(acc_condition *c);
+ACC__EXTERN int acc_condition_release(acc_condition *c);
+ACC__EXTERN bool acc_condition_locked(const acc_condition *c);
+ACC__EXTERN int acc_condition_notify(acc_condition *c, size_t n);
+ACC__EXTERN int acc_condition_notify_all(acc_condition *c);
+
+/* asyncio.Barrier: wait returns the arrival index (0 .. parties - 1), or
+ * -EPIPE when the barrier is broken (acc_barrier_abort, acc_barrier_reset
+ * while tasks wait). */
+typedef struct acc_barrier {
+    size_t parties, count;
+    acc__waitq waiters;
+    bool broken;
+} acc_barrier;
+
+ACC__EXTERN int acc_barrier_init(acc_barrier *b, size_t parties);
+ACC__EXTERN void acc_barrier_destroy(acc_barrier *b);
+ACC__EXTERN void acc_barrier_abort(acc_barrier *b);
+ACC__EXTERN void acc_barrier_reset(acc_barrier *b);
+ACC__EXTERN size_t acc_barrier_n_waiting(const acc_barrier *b);
+ACC__EXTERN bool acc_barrier_broken(const acc_barrier *b);
+
+#ifdef __ACC__
+ACC__RT int acc_queue_join(acc_queue *q);
+ACC__RT int acc_condition_acquire(acc_condition *c);
+ACC__RT int acc_condition_wait(acc_condition *c);
+ACC__RT int acc_condition_wait_for(acc_condition *c, bool (*pred)(void *arg), void *arg);
+ACC__RT int acc_barrier_wait(acc_barrier *b);
+#else
+ACC__EXTERN acc_frame *acc_queue_join__acc(int *res, acc_queue *q);
+ACC__EXTERN acc_frame *acc_condition_acquire__acc(int *res, acc_condition *c);
+ACC__EXTERN acc_frame *acc_condition_wait__acc(int *res, acc_condition *c);
+ACC__EXTERN acc_frame *acc_condition_wait_for__acc(int *res, acc_condition *c, bool (*pred)(void *arg), void *arg);
+ACC__EXTERN acc_frame *acc_barrier_wait__acc(int *res, acc_barrier *b);
+#endif
+
+/* ---- processes and signals (subprocess.c, signal.c) --------------------- */
+
+/*
+ * asyncio.create_subprocess_exec: argv[0] is looked up in PATH, the
+ * environment is the parent's.  Each of in, out, err is one of the modes
+ * below; piped ends are non-blocking descriptors for acc_read/acc_write.
+ * returncode (valid once `exited`) is the exit code, or -signal.
+ */
+enum {
+    ACC_SUBPROCESS_INHERIT = 0,
+    ACC_SUBPROCESS_PIPE = 1,
+    ACC_SUBPROCESS_DEVNULL = 2,
+    ACC_SUBPROCESS_STDOUT = 3 /* err only: into the same place as stdout */
+};
+
+typedef struct acc_subprocess {
+    int pid, pidfd;
+    int stdin_fd, stdout_fd, stderr_fd; /* -1 unless piped */
+    int returncode;
+    bool exited;
+} acc_subprocess;
+
+ACC__EXTERN int acc_subprocess_exec(acc_subprocess *p, char *const argv[], int in, int out, int err);
+ACC__EXTERN int acc_subprocess_send_signal(acc_subprocess *p, int sig);
+ACC__EXTERN int acc_subprocess_terminate(acc_subprocess *p);
+ACC__EXTERN int acc_subprocess_kill(acc_subprocess *p);
+ACC__EXTERN void acc_subprocess_destroy(acc_subprocess *p);
+
+/* loop.add_signal_handler: fn runs on the loop thread. */
+ACC__EXTERN int acc_signal_add_handler(int signo, void (*fn)(int signo, void *arg), void *arg);
+ACC__EXTERN int acc_signal_remove_handler(int signo);
+
+#ifdef __ACC__
+ACC__RT int acc_subprocess_wait(acc_subprocess *p);
+ACC__RT int acc_subprocess_communicate(acc_subprocess *p, const void *input, size_t n, char **out,
+                                       size_t *outlen, char **err, size_t *errlen);
+ACC__RT int acc_signal_wait(int signo);
+#else
+ACC__EXTERN acc_frame *acc_subprocess_wait__acc(int *res, acc_subprocess *p);
+ACC__EXTERN acc_frame *acc_subprocess_communicate__acc(int *res, acc_subprocess *p, const void *input,
+                                           size_t n, char **out, size_t *outlen, char **err,
+                                           size_t *errlen);
+ACC__EXTERN acc_frame *acc_signal_wait__acc(int *res, int signo);
+#endif
+
+/* ---- datagrams, Unix sockets, name resolution (sockets.c, resolve.c, connect.c) */
+
+/* UDP: a non-blocking datagram socket bound to host:port (NULL: any
+ * address; port 0: any free port); its peer fixed by acc_udp_connect. */
+ACC__EXTERN int acc_udp_open(const char *host, int port);
+ACC__EXTERN int acc_udp_connect(int fd, const char *host, int port);
+/* Unix stream sockets: a path, or '@name' in Linux's abstract namespace. */
+ACC__EXTERN int acc_unix_listen(const char *path, int backlog);
+ACC__EXTERN void acc_unix_close_listener(int lfd, const char *path);
+
+struct addrinfo;
+/* Options of acc_tcp_connect_with (Happy Eyeballs); zeroed fields take the defaults. */
+typedef struct acc_tcp_connect_opts {
+    double delay;                 /* s between attempt starts; 0: 0.25 (RFC 8305) */
+    double attempt_timeout;       /* s per attempt; 0: 30; < 0: none */
+    const struct addrinfo *addrs; /* connect to these instead of resolving host */
+    int *winner;                  /* out: index in the list of the address that connected */
+} acc_tcp_connect_opts;
+
+#ifdef __ACC__
+ACC__RT acc__ssize_t acc_udp_sendto(int fd, const void *buf, size_t n, const struct sockaddr *addr,
+                                    acc__socklen_t addrlen);
+ACC__RT acc__ssize_t acc_udp_recvfrom(int fd, void *buf, size_t n, struct sockaddr *addr,
+                                      acc__socklen_t *addrlen);
+ACC__RT int acc_unix_connect(const char *path);
+ACC__RT int acc_getaddrinfo(const char *host, const char *service, const struct addrinfo *hints,
+                            struct addrinfo **res);
+ACC__RT int acc_tcp_connect_with(const char *host, int port, const acc_tcp_connect_opts *opts);
+#else
+ACC__EXTERN acc_frame *acc_udp_sendto__acc(acc__ssize_t *res, int fd, const void *buf, size_t n,
+                                           const struct sockaddr *addr, acc__socklen_t addrlen);
+ACC__EXTERN acc_frame *acc_udp_recvfrom__acc(acc__ssize_t *res, int fd, void *buf, size_t n,
+                                             struct sockaddr *addr, acc__socklen_t *addrlen);
+ACC__EXTERN acc_frame *acc_unix_connect__acc(int *res, const char *path);
+ACC__EXTERN acc_frame *acc_getaddrinfo__acc(int *res, const char *host, const char *service,
+                                            const struct addrinfo *hints, struct addrinfo **out);
+ACC__EXTERN acc_frame *acc_tcp_connect_with__acc(int *res, const char *host, int port,
+                                                 const acc_tcp_connect_opts *opts);
+#endif
+
+/* ---- a coroutine from another thread (asyncio.run_coroutine_threadsafe) ---- */
+
+/*
+ * What the submitting thread blocks on (concurrent.futures.Future):
+ * caller-owned, made for one loop by acc_completion_init, used for one
+ * submission, released by acc_completion_destroy on the submitting thread
+ * (which cancels and waits for a coroutine still running).
+ */
+typedef struct acc_completion {
+    struct acc__completion *impl;
+} acc_completion;
+
+ACC__EXTERN int acc_completion_init(acc_completion *c, acc_loop *loop);
+ACC__EXTERN int acc_completion_wait(acc_completion *c, double timeout);
+ACC__EXTERN bool acc_completion_done(acc_completion *c);
+ACC__EXTERN int acc_completion_cancel(acc_completion *c);
+ACC__EXTERN void acc_completion_destroy(acc_completion *c);
+#ifdef __ACC__
+ACC__CORO int acc__coro_run_coroutine_threadsafe(acc_completion *c, int coros);
+#define acc_run_coroutine_threadsafe(c, coro) acc__coro_run_coroutine_threadsafe((c), ((coro), 0))
+#else
+ACC__EXTERN int acc_run_coroutine_threadsafe(acc_completion *c, acc_frame *coro);
+#endif
+
 /* ---- test hooks: fault injection ----------------------------------------- */
 
+/* Defined only by a libacc built with ACC_TEST_HOOKS (the test suite's). */
 /*
  * Makes the nth runtime allocation from now fail (1: the next one), once;
  * 0 turns the injector off.  Returns what was left of the previous
@@ -272,6 +549,13 @@ ACC__EXTERN acc_frame *acc_tcp_connect__acc(int *res, const char *host, int port
 ACC__EXTERN long acc__alloc_fail_at(long n);
 /* Runtime blocks not yet freed: this thread's pooled ones and all malloc'd. */
 ACC__EXTERN long acc__alloc_outstanding(void);
+/* A stand-in for getaddrinfo(3) in acc_getaddrinfo's threads (NULL: the
+ * real one; numeric hosts then go to it too), and the lookups whose thread
+ * has not yet ended (abandoned ones included). */
+typedef int (*acc__getaddrinfo_fn)(const char *host, const char *service,
+                                   const struct addrinfo *hints, struct addrinfo **res);
+ACC__EXTERN void acc__getaddrinfo_hook(acc__getaddrinfo_fn fn);
+ACC__EXTERN long acc__getaddrinfo_inflight(void);
 
 #ifdef __cplusplus
 }

@@ -46,8 +46,12 @@ void *acc__realloc(void *p, size_t size); /* p NULL counts as a new block */
 void acc__mfree(void *p);
 /* Frees the calling thread's slabs if no pooled object is live. */
 void acc__pool_release(void);
-/* True when the fault injector says this allocation fails. */
+/* True when the fault injector says this allocation fails (test builds). */
+#ifdef ACC_TEST_HOOKS
 bool acc__alloc_should_fail(void);
+#else
+static inline bool acc__alloc_should_fail(void) { return false; }
+#endif
 
 /* ---- timers (timer.c) ---------------------------------------------------- */
 
@@ -133,6 +137,10 @@ enum {
     ACC__T_MAIN = 1 << 7,      /* the coroutine of a run_until_complete */
     ACC__T_NAMED = 1 << 8,     /* has a name (task.c keeps names aside) */
 };
+/* The high bits of flags count the coop yields of a task already
+ * cancelled (saturating): a task that spins ignoring -ECANCELED. */
+#define ACC__T_SPIN_SHIFT 20
+#define ACC__T_SPIN_MAX (UINT32_MAX >> ACC__T_SPIN_SHIFT)
 
 /* A link of a circular list with a sentinel: unlinks without the list. */
 typedef struct acc__link {
@@ -166,8 +174,27 @@ static inline bool acc__task_cancelled(const acc_task *t) {
     return t && (t->flags & ACC__T_CANCELLED);
 }
 void acc__fail_nomem(void);         /* the current task failed to allocate */
-/* Frees what a never-run runtime frame owns (gather's coroutine operands). */
-void acc__frame_release_owned(acc_frame *f);
+
+/*
+ * The coop budget (after tokio's): per run of a task, ACC__COOP_BUDGET
+ * runtime awaits may start; the next one yields first (the task goes to
+ * the back of the ready queue, timers and I/O are looked at), so a task
+ * whose awaits always find their result ready (an always-readable
+ * descriptor, a queue never empty, a cancelled task ignoring -ECANCELED)
+ * cannot starve the others.  Every runtime await calls acc__coop_yield at
+ * its first run, before anything else, and returns ACC__PENDING in the
+ * same state when it says so.
+ */
+#define ACC__COOP_BUDGET 128
+extern _Thread_local unsigned acc__coop; /* awaits left in this run */
+bool acc__coop_exhausted(void);          /* requeues the current task */
+static inline bool acc__coop_yield(void) {
+    if (acc__coop > 0) {
+        acc__coop--;
+        return false;
+    }
+    return acc__coop_exhausted();
+}
 
 /* ---- cross-thread posts (loop.c) ----------------------------------------- */
 
@@ -180,6 +207,8 @@ typedef struct acc__post {
 } acc__post;
 
 void acc__post_to(acc_loop *loop, acc__post *p); /* thread-safe, never fails */
+/* The same for a loop that may have been closed: 0, or -ESHUTDOWN. */
+int acc__post_checked(acc_loop *loop, acc__post *p);
 
 /* ---- poller backends (poll_epoll.c, poll_poll.c) ------------------------- */
 
@@ -188,26 +217,40 @@ enum { ACC__READ = 1, ACC__WRITE = 2 };
 /* The blocked readers and writers of one descriptor. */
 typedef struct acc__fdw {
     acc__waitq rd, wr;
-    int mask; /* interest registered with the backend */
+    int mask;   /* interest registered with the backend */
+    bool stale; /* kept while nobody waited: confirm it before relying on it */
 } acc__fdw;
+
+/* A descriptor the poller found ready. */
+typedef struct acc__fired {
+    int fd;
+    int mask; /* ACC__READ | ACC__WRITE */
+} acc__fired;
 
 /*
  * A poller backend, after redis ae_epoll.c: `update` changes the interest
- * in one descriptor, `wait` blocks up to timeout_ms (-1 forever) and calls
- * acc__fd_ready for every descriptor that is ready.
+ * in one descriptor; `wait` blocks up to timeout_ms (-1 forever), points
+ * *fired at an array (the backend's own) of the descriptors found ready and
+ * returns their number, or a negative errno when the poller failed for
+ * good (EINTR is 0).  The loop dispatches them (acc__fd_ready); `wait`
+ * touches no task and no waiter, and `update` never frees the array while
+ * the loop dispatches from it.
  */
 typedef struct acc__backend {
     const char *name;
     int (*init)(acc_loop *loop);
     void (*done)(acc_loop *loop);
     int (*update)(acc_loop *loop, int fd, int oldmask, int newmask);
-    int (*wait)(acc_loop *loop, int timeout_ms);
+    int (*wait)(acc_loop *loop, int timeout_ms, const acc__fired **fired);
 } acc__backend;
 
 extern const acc__backend acc__backend_epoll;
 extern const acc__backend acc__backend_poll;
 
-void acc__fd_ready(acc_loop *loop, int fd, int mask);
+/* The descriptor registry (fd.c). */
+void acc__fd_ready(acc_loop *loop, int fd, int mask); /* wakes its waiters */
+int acc__fd_reserve(acc_loop *loop, int fd);          /* always watched (wake-up) */
+void acc__fd_table_free(acc_loop *loop);
 /* Blocks the current task's await on fd; 0 or -ENOMEM / -errno. */
 int acc__fd_watch(acc_loop *loop, int fd, int dir, acc__waiter *w);
 void acc__fd_unwatch(acc_loop *loop, int fd, int dir, acc__waiter *w);
@@ -226,6 +269,7 @@ struct acc_loop {
     size_t nlive;                      /* tasks not yet finished */
     unsigned next_id;
     bool running, draining;
+    int error;              /* the poller failed: the status runs end with */
     bool now_valid;         /* `now` was read in this iteration */
     size_t runs_since_poll; /* task runs since the last poll of descriptors */
     uint64_t now;           /* monotonic ns, read once per iteration: acc__loop_now */
@@ -242,6 +286,7 @@ struct acc_loop {
     acc__post *inbox_head, *inbox_tail;
 
     acc_executor *executor; /* the default pool, made on first use */
+    acc_loop *open_next;    /* the list of open loops (loop.c) */
 };
 
 acc_loop *acc__loop(void);          /* running loop, else the thread default (made) */
@@ -254,12 +299,89 @@ void acc__enqueue(acc_loop *loop, acc_task *t);
 uint64_t acc__clock_ns(void);
 uint64_t acc__loop_now(acc_loop *loop); /* the iteration's clock, read on first use */
 void acc__executor_shutdown(acc_loop *loop);
+/* signal.c: the closing loop gives back the signals it catches */
+void acc__signal_loop_close(acc_loop *loop);
+/* threadsafe.c: the loops alive, for submissions from other threads */
+int acc__loop_register(acc_loop *loop);
+void acc__loop_unregister(acc_loop *loop);
+/* resolve.c: a getaddrinfo error code as a negative errno */
+int acc__gai_status(int rc);
 
-/* ---- helpers for the runtime's own awaitables ---------------------------- */
+/* ---- the kit for the runtime's own awaitables ---------------------------- */
 
-#define ACC__NEW_FRAME(type, info) ((type *)acc__frame_new(sizeof(type), (info)))
-#define ACC__RUNTIME_FN(var, fn, name) \
-    static int fn(acc_frame *); \
-    static const acc_fninfo var = {fn, name, NULL, NULL, 0, 0}
+/*
+ * A runtime await is a hand-written async function (see "Calling
+ * convention" in docs/runtime.md).  Its description extends acc_fninfo with
+ * a drop hook: what acc__frame_free calls for a frame that never ran, to
+ * let go of what the frame owns (acc_gather's coroutines, acc_gather_tasks'
+ * handles).  fn.lines is acc__rt_mark in every one, which is how the
+ * allocator tells them from generated functions, without knowing any.
+ */
+typedef struct acc__rtinfo {
+    acc_fninfo fn;
+    void (*drop)(acc_frame *f); /* NULL: the frame owns nothing */
+} acc__rtinfo;
+
+extern const unsigned acc__rt_mark[1];
+
+#define ACC__RUNTIME_FN_DROP(var, fn, name, drop)                               \
+    static int fn(acc_frame *);                                                \
+    static const acc__rtinfo var = {{fn, name, NULL, acc__rt_mark, 0, 0}, drop}
+#define ACC__RUNTIME_FN(var, fn, name) ACC__RUNTIME_FN_DROP(var, fn, name, NULL)
+
+/* The state of a runtime frame that has returned. */
+#define ACC__RT_END 0x7fffffffu
+
+/*
+ * The frame of a runtime await, `size` bytes with its header filled; NULL
+ * when out of memory, after writing -ENOMEM to the status target (an await
+ * that cannot start never evaluates to 0).
+ */
+static inline void *acc__rt_new(size_t size, const acc__rtinfo *info, int *res) {
+    acc_frame *f = acc__frame_new(size, &info->fn);
+    if (!f && res)
+        *res = -ENOMEM;
+    return f;
+}
+#define ACC__NEW_FRAME(type, info, res) ((type *)acc__rt_new(sizeof(type), (info), (res)))
+
+/* Returns from a runtime await with `status`. */
+static inline int acc__rt_return(acc_frame *f, int *res, int status) {
+    f->state = ACC__RT_END;
+    if (res)
+        *res = status;
+    return ACC__DONE;
+}
+
+/* ---- cancel scopes (timeout.c): acc_timeout and task groups -------------- */
+
+/*
+ * Cancellation is level-triggered, so a cancellation that must be lifted
+ * again (a timeout that fired, a task group failing under its owner) is
+ * kept apart from one that came from outside: acc_cancel, the end of a run
+ * and a failed allocation set ACC__T_EXTERNAL, which nothing lifts; a
+ * scope that cancels its task adds ACC__T_SCOPE_ONE to a count in the high
+ * bits and takes it away when it ends.  ACC__T_CANCELLED is set while
+ * either is.
+ */
+#define ACC__T_EXTERNAL (1u << 9)
+#define ACC__T_SCOPE_ONE (1u << 10)
+#define ACC__T_SCOPE_MASK (0x3ffu << 10) /* bits 10-19; 20 up: ACC__T_SPIN */
+/* A scope of t cancels it (wakes it when suspended); true when counted. */
+bool acc__scope_cancel(acc_task *t);
+/* That scope ends: lifts its cancellation; true when t stays cancelled. */
+bool acc__scope_lift(acc_task *t, bool counted);
+/* Cancelled from outside (or out of memory): nothing will lift it. */
+static inline bool acc__task_cancelled_outside(const acc_task *t) {
+    return t && (t->flags & (ACC__T_EXTERNAL | ACC__T_NOMEM));
+}
+/* A waiter with this item is handed a lock even when its task is
+ * cancelled (condition.c: a condition wait takes its lock back). */
+extern char acc__waiter_forced;
+#define ACC__WAITER_FORCED ((void *)&acc__waiter_forced)
+/* A timer whose task pointer carries this tag is a timeout's: firing it
+ * calls acc__scope_timer_fire instead of waking the task. */
+#define ACC__TIMER_SCOPE ((uintptr_t)1)
+void acc__scope_timer_fire(acc_loop *loop, acc__timer *t);
 
 #endif /* ACC_INT_H */

@@ -14,6 +14,7 @@ const char *acc_strerror(int status) {
     case EBUSY: return "loop already running";
     case EDEADLK: return "a task cannot join itself";
     case EBADF: return "bad file descriptor";
+    case ESHUTDOWN: return "event loop is closed";
     case ENOENT: return "name not found";
     case ECONNREFUSED: return "connection refused";
     case ECONNRESET: return "connection reset by peer";

@@ -195,6 +195,8 @@ static int ex_start(exec_frame *fr, acc_task *self) {
 static int exec_resume(acc_frame *f) {
     exec_frame *fr = (exec_frame *)f;
     acc_task *self = acc__current();
+    if (f->state == 0 && acc__coop_yield())
+        return ACC__PENDING;
     if (f->state == 0)
         return ex_start(fr, self);
     if (fr->j.finished)
@@ -205,7 +207,7 @@ static int exec_resume(acc_frame *f) {
 }
 
 acc_frame *acc_run_in_executor__acc(void **res, acc_executor *ex, void *(*fn)(void *), void *arg) {
-    exec_frame *fr = ACC__NEW_FRAME(exec_frame, &exec_info);
+    exec_frame *fr = ACC__NEW_FRAME(exec_frame, &exec_info, NULL);
     if (!fr) {
         if (res)
             *res = NULL;

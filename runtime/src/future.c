@@ -53,14 +53,19 @@ static void deliver(void *arg) {
         acc_future_set(f, f->posted_status);
 }
 
-void acc_future_set_threadsafe(acc_future *f, int status) {
-    if (!f || atomic_exchange(&f->posted, true))
-        return;
+int acc_future_set_threadsafe(acc_future *f, int status) {
+    if (!f)
+        return -EINVAL;
+    if (atomic_exchange(&f->posted, true))
+        return 0; /* the first set wins */
     f->posted_status = status;
     f->post.fn = deliver;
     f->post.arg = f;
     f->post.owned = false;
-    acc__post_to(f->loop, &f->post);
+    int r = acc__post_checked(f->loop, &f->post);
+    if (r < 0)
+        atomic_store(&f->posted, false); /* nothing in flight: free frees it */
+    return r;
 }
 
 void acc_future_free(acc_future *f) {
@@ -83,16 +88,15 @@ typedef struct fwait_frame {
 ACC__RUNTIME_FN(fwait_info, fwait_resume, "acc_future_wait");
 
 static int fw_finish(fwait_frame *fr, int status) {
-    fr->hdr.state = 2;
-    if (fr->res)
-        *fr->res = status;
-    return ACC__DONE;
+    return acc__rt_return(&fr->hdr, fr->res, status);
 }
 
 static int fwait_resume(acc_frame *f) {
     fwait_frame *fr = (fwait_frame *)f;
     acc_task *self = acc__current();
     if (f->state == 0) {
+        if (acc__coop_yield())
+            return ACC__PENDING;
         if (acc__task_cancelled(self))
             return fw_finish(fr, -ECANCELED);
         if (!fr->f)
@@ -112,12 +116,9 @@ static int fwait_resume(acc_frame *f) {
 }
 
 acc_frame *acc_future_wait__acc(int *res, acc_future *f) {
-    fwait_frame *fr = ACC__NEW_FRAME(fwait_frame, &fwait_info);
-    if (!fr) {
-        if (res)
-            *res = 0;
+    fwait_frame *fr = ACC__NEW_FRAME(fwait_frame, &fwait_info, res);
+    if (!fr)
         return NULL;
-    }
     fr->res = res;
     fr->f = f;
     return &fr->hdr;

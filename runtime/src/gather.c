@@ -2,10 +2,11 @@
  * gather.c: awaits over several tasks: acc_gather, acc_gather_tasks,
  * acc_wait and acc_wait_for.
  *
- * A parent waits on its children through one waiter per child, queued on
- * the child's done_waiters; a finishing child wakes the parent, which
- * looks at its children in argument order from the first one not yet seen
- * finished, so n children cost O(n) in all however they finish.
+ * A parent waits on its children in argument order, through one waiter
+ * queued on the first child not yet finished: when that one finishes, the
+ * parent collects it and every later one already finished, and waits on
+ * the next.  So n children cost O(n) in all however they finish, and 8
+ * bytes each in the parent's frame (a million children: 8 MB).
  * Children are tasks like any other: cancelling the parent cancels them
  * (in spawn order) and the parent still waits for them to finish, so no
  * frame is abandoned.
@@ -29,20 +30,20 @@ typedef struct gather_frame {
     bool tasks;       /* acc_gather_tasks: slots hold tasks from the start */
     bool cancel_sent; /* the parent was cancelled: children were too */
     bool nomem;       /* a child could not be spawned */
-    acc__waiter *w;   /* n waiters, after the slots */
+    bool watching;    /* w is queued on child `next` */
+    acc__waiter w;
     gslot s[];
 } gather_frame;
 
-ACC__RUNTIME_FN(gather_info, gather_resume, "acc_gather");
-ACC__RUNTIME_FN(gather_tasks_info, gather_resume, "acc_gather_tasks");
+static void g_drop_coros(acc_frame *f);
+static void g_drop_handles(acc_frame *f);
+ACC__RUNTIME_FN_DROP(gather_info, gather_resume, "acc_gather", g_drop_coros);
+ACC__RUNTIME_FN_DROP(gather_tasks_info, gather_resume, "acc_gather_tasks", g_drop_handles);
 
-enum { G_START, G_WAIT, G_DONE };
+enum { G_START, G_WAIT };
 
 static int g_finish(gather_frame *fr, int status) {
-    fr->hdr.state = G_DONE;
-    if (fr->res)
-        *fr->res = status;
-    return ACC__DONE;
+    return acc__rt_return(&fr->hdr, fr->res, status);
 }
 
 /* Frees the coroutines of slots [from, n) that were never spawned. */
@@ -78,15 +79,6 @@ static void g_spawn(gather_frame *fr, acc_loop *loop) {
     }
 }
 
-static void g_watch(gather_frame *fr, acc_task *self) {
-    for (size_t i = 0; i < fr->n; i++) {
-        acc_task *t = fr->s[i].task;
-        fr->w[i].done = true; /* finished or absent: nothing to wait for */
-        if (t && !(t->flags & ACC__T_DONE))
-            acc__waitq_push(&t->done_waiters, &fr->w[i], self);
-    }
-}
-
 static int g_wait(gather_frame *fr, acc_task *self);
 
 static int g_start(gather_frame *fr, acc_task *self) {
@@ -101,11 +93,9 @@ static int g_start(gather_frame *fr, acc_task *self) {
             return g_finish(fr, -ECANCELED);
         }
         g_spawn(fr, acc__running_loop());
-    } else if (acc__task_cancelled(self)) {
-        g_drop_tasks(fr);
-        return g_finish(fr, -ECANCELED);
     }
-    g_watch(fr, self);
+    /* A parent cancelled already (acc_gather_tasks) cancels its children in
+     * g_wait and waits for them like one cancelled while it waits. */
     fr->hdr.state = G_WAIT;
     return g_wait(fr, self); /* all may be finished already */
 }
@@ -131,42 +121,47 @@ static bool g_collect(gather_frame *fr) {
 static int gather_resume(acc_frame *f) {
     gather_frame *fr = (gather_frame *)f;
     acc_task *self = acc__current();
+    if (f->state == G_START && acc__coop_yield())
+        return ACC__PENDING;
     if (f->state == G_START)
         return g_start(fr, self);
     return g_wait(fr, self);
 }
 
 static int g_wait(gather_frame *fr, acc_task *self) {
+    if (fr->watching && fr->w.done)
+        fr->watching = false; /* the child watched has finished */
     if (g_collect(fr)) {
         if (fr->nomem)
             return g_finish(fr, -ENOMEM);
-        return g_finish(fr, fr->cancel_sent ? -ECANCELED : fr->status);
+        bool cancelled = fr->cancel_sent || acc__task_cancelled(self);
+        return g_finish(fr, cancelled ? -ECANCELED : fr->status);
     }
     if (acc__task_cancelled(self) && !fr->cancel_sent) {
         fr->cancel_sent = true;
         for (size_t i = fr->next; i < fr->n; i++)
             acc_cancel(fr->s[i].task);
     }
+    if (!fr->watching) { /* child `next` is not done (g_collect) */
+        acc__waitq_push(&fr->s[fr->next].task->done_waiters, &fr->w, self);
+        fr->watching = true;
+    }
     return ACC__PENDING;
 }
 
-static gather_frame *g_new(const acc_fninfo *info, int *res, size_t n) {
-    size_t per = sizeof(gslot) + sizeof(acc__waiter);
+static gather_frame *g_new(const acc__rtinfo *info, int *res, size_t n) {
+    size_t per = sizeof(gslot);
     if (n > (UINT32_MAX - sizeof(gather_frame)) / per)
         return NULL;
     size_t size = sizeof(gather_frame) + n * per;
-    gather_frame *fr = (gather_frame *)acc__frame_new(size, info);
-    if (!fr) {
-        if (res)
-            *res = 0;
+    gather_frame *fr = acc__rt_new(size, info, res);
+    if (!fr)
         return NULL;
-    }
     fr->res = res;
     fr->n = n;
     fr->next = 0;
     fr->status = 0;
-    fr->tasks = fr->cancel_sent = fr->nomem = false;
-    fr->w = (acc__waiter *)(void *)(fr->s + n);
+    fr->tasks = fr->cancel_sent = fr->nomem = fr->watching = false;
     return fr;
 }
 
@@ -176,7 +171,7 @@ acc_frame *acc__gather_new(int *res, acc_frame **coros, size_t n) {
         for (size_t i = 0; i < n; i++)
             acc__frame_free(coros[i]);
         if (res)
-            *res = 0;
+            *res = -ENOMEM;
         return NULL;
     }
     for (size_t i = 0; i < n; i++)
@@ -190,7 +185,7 @@ acc_frame *acc_gather_tasks__acc(int *res, acc_task **ts, size_t n) {
         for (size_t i = 0; i < n; i++)
             acc__task_abandon(ts[i]);
         if (res)
-            *res = 0;
+            *res = -ENOMEM;
         return NULL;
     }
     fr->tasks = true;
@@ -201,7 +196,7 @@ acc_frame *acc_gather_tasks__acc(int *res, acc_task **ts, size_t n) {
 
 /* ---- acc_wait ------------------------------------------------------------- */
 
-typedef struct wait_frame {
+typedef struct waitany_frame {
     acc_frame hdr;
     int *res;
     acc_task **ts;
@@ -210,27 +205,24 @@ typedef struct wait_frame {
     bool has_timer;
     acc__timer tm;
     acc__waiter w[];
-} wait_frame;
+} waitany_frame;
 
 ACC__RUNTIME_FN(wait_info, wait_resume, "acc_wait");
 
 static bool t_done(const acc_task *t) { return !t || (t->flags & ACC__T_DONE); }
 
-static int w_finish(wait_frame *fr, int status) {
-    fr->hdr.state = G_DONE;
-    if (fr->res)
-        *fr->res = status;
-    return ACC__DONE;
+static int w_finish(waitany_frame *fr, int status) {
+    return acc__rt_return(&fr->hdr, fr->res, status);
 }
 
-static size_t w_count(const wait_frame *fr) {
+static size_t w_count(const waitany_frame *fr) {
     size_t k = 0;
     for (size_t i = 0; i < fr->n; i++)
         k += t_done(fr->ts[i]);
     return k;
 }
 
-static bool w_ready(wait_frame *fr) {
+static bool w_ready(waitany_frame *fr) {
     if (fr->mode == ACC_FIRST_COMPLETED) {
         for (size_t i = 0; i < fr->n; i++)
             if (t_done(fr->ts[i]))
@@ -242,7 +234,7 @@ static bool w_ready(wait_frame *fr) {
     return fr->next == fr->n;
 }
 
-static int w_stop(wait_frame *fr, int status) {
+static int w_stop(waitany_frame *fr, int status) {
     acc__timer_stop(acc__running_loop(), &fr->tm);
     for (size_t i = 0; i < fr->n; i++)
         if (!fr->w[i].done)
@@ -250,7 +242,7 @@ static int w_stop(wait_frame *fr, int status) {
     return w_finish(fr, status);
 }
 
-static int w_start(wait_frame *fr, acc_task *self) {
+static int w_start(waitany_frame *fr, acc_task *self) {
     if (acc__task_cancelled(self))
         return w_finish(fr, -ECANCELED);
     if (w_ready(fr))
@@ -270,8 +262,10 @@ static int w_start(wait_frame *fr, acc_task *self) {
 }
 
 static int wait_resume(acc_frame *f) {
-    wait_frame *fr = (wait_frame *)f;
+    waitany_frame *fr = (waitany_frame *)f;
     acc_task *self = acc__current();
+    if (f->state == G_START && acc__coop_yield())
+        return ACC__PENDING;
     if (f->state == G_START)
         return w_start(fr, self);
     if (acc__task_cancelled(self))
@@ -282,12 +276,12 @@ static int wait_resume(acc_frame *f) {
 }
 
 acc_frame *acc_wait__acc(int *res, acc_task **ts, size_t n, int mode, double timeout) {
-    wait_frame *fr = NULL;
-    if (n <= (UINT32_MAX - sizeof(wait_frame)) / sizeof(acc__waiter))
-        fr = (wait_frame *)acc__frame_new(sizeof(wait_frame) + n * sizeof(acc__waiter), &wait_info);
+    waitany_frame *fr = NULL;
+    if (n <= (UINT32_MAX - sizeof(waitany_frame)) / sizeof(acc__waiter))
+        fr = acc__rt_new(sizeof(waitany_frame) + n * sizeof(acc__waiter), &wait_info, res);
     if (!fr) {
         if (res)
-            *res = 0;
+            *res = -ENOMEM;
         return NULL;
     }
     fr->res = res;
@@ -303,7 +297,7 @@ acc_frame *acc_wait__acc(int *res, acc_task **ts, size_t n, int mode, double tim
 
 /* ---- acc_wait_for --------------------------------------------------------- */
 
-typedef struct wait_for_frame {
+typedef struct waitfor_frame {
     acc_frame hdr;
     int *res;
     acc_frame *coro; /* owned until spawned */
@@ -311,30 +305,28 @@ typedef struct wait_for_frame {
     bool has_timer, timed_out, cancel_sent;
     acc__timer tm;
     acc__waiter w;
-} wait_for_frame;
+} waitfor_frame;
 
-ACC__RUNTIME_FN(wait_for_info, wait_for_resume, "acc_wait_for");
+static void wfor_drop(acc_frame *f);
+ACC__RUNTIME_FN_DROP(wait_for_info, wait_for_resume, "acc_wait_for", wfor_drop);
 
-static int wf_finish(wait_for_frame *fr, int status) {
-    fr->hdr.state = G_DONE;
-    if (fr->res)
-        *fr->res = status;
-    return ACC__DONE;
+static int wfor_finish(waitfor_frame *fr, int status) {
+    return acc__rt_return(&fr->hdr, fr->res, status);
 }
 
-static int wf_start(wait_for_frame *fr, acc_task *self) {
+static int wfor_start(waitfor_frame *fr, acc_task *self) {
     acc_frame *coro = fr->coro;
     fr->coro = NULL;
     if (!coro)
-        return wf_finish(fr, -ENOMEM);
+        return wfor_finish(fr, -ENOMEM);
     if (acc__task_cancelled(self)) {
         acc__frame_free(coro);
-        return wf_finish(fr, -ECANCELED);
+        return wfor_finish(fr, -ECANCELED);
     }
     acc_loop *loop = acc__running_loop();
     fr->child = acc__task_new(loop, coro);
     if (!fr->child)
-        return wf_finish(fr, -ENOMEM);
+        return wfor_finish(fr, -ENOMEM);
     acc__waitq_push(&fr->child->done_waiters, &fr->w, self);
     if (fr->has_timer && acc__timer_start(loop, &fr->tm, fr->tm.deadline) < 0) {
         fr->has_timer = false; /* no timer: give up on the child at once */
@@ -346,19 +338,21 @@ static int wf_start(wait_for_frame *fr, acc_task *self) {
 }
 
 static int wait_for_resume(acc_frame *f) {
-    wait_for_frame *fr = (wait_for_frame *)f;
+    waitfor_frame *fr = (waitfor_frame *)f;
     acc_task *self = acc__current();
+    if (f->state == G_START && acc__coop_yield())
+        return ACC__PENDING;
     if (f->state == G_START)
-        return wf_start(fr, self);
+        return wfor_start(fr, self);
     if (fr->w.done) {
         acc__timer_stop(acc__running_loop(), &fr->tm);
         int st = acc__task_status(fr->child);
         acc__task_free(fr->child);
         if (fr->timed_out)
-            return wf_finish(fr, -ETIMEDOUT);
+            return wfor_finish(fr, -ETIMEDOUT);
         if (fr->cancel_sent && !acc__task_cancelled(self))
-            return wf_finish(fr, -ENOMEM); /* the timer could not be set */
-        return wf_finish(fr, fr->cancel_sent ? -ECANCELED : st);
+            return wfor_finish(fr, -ENOMEM); /* the timer could not be set */
+        return wfor_finish(fr, fr->cancel_sent ? -ECANCELED : st);
     }
     if (!fr->cancel_sent && acc__task_cancelled(self)) {
         fr->cancel_sent = true;
@@ -372,11 +366,11 @@ static int wait_for_resume(acc_frame *f) {
 }
 
 acc_frame *acc_wait_for__acc(int *res, acc_frame *coro, double timeout) {
-    wait_for_frame *fr = ACC__NEW_FRAME(wait_for_frame, &wait_for_info);
+    waitfor_frame *fr = ACC__NEW_FRAME(waitfor_frame, &wait_for_info, res);
     if (!fr) {
         acc__frame_free(coro);
         if (res)
-            *res = 0;
+            *res = -ENOMEM;
         return NULL;
     }
     fr->res = res;
@@ -389,16 +383,13 @@ acc_frame *acc_wait_for__acc(int *res, acc_frame *coro, double timeout) {
     return &fr->hdr;
 }
 
-/* ---- frames that own coroutines ------------------------------------------ */
+/* ---- drop hooks: what a frame that never ran owns -------------------------- */
 
-void acc__frame_release_owned(acc_frame *f) {
-    if (f->fn == &gather_info) {
-        g_free_coros((gather_frame *)f, 0);
-    } else if (f->fn == &gather_tasks_info) {
-        g_drop_tasks((gather_frame *)f);
-    } else if (f->fn == &wait_for_info) {
-        wait_for_frame *fr = (wait_for_frame *)f;
-        acc__frame_free(fr->coro);
-        fr->coro = NULL;
-    }
+static void g_drop_coros(acc_frame *f) { g_free_coros((gather_frame *)f, 0); }
+static void g_drop_handles(acc_frame *f) { g_drop_tasks((gather_frame *)f); }
+
+static void wfor_drop(acc_frame *f) {
+    waitfor_frame *fr = (waitfor_frame *)f;
+    acc__frame_free(fr->coro);
+    fr->coro = NULL;
 }

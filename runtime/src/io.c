@@ -1,6 +1,7 @@
 /*
  * io.c: awaits on non-blocking descriptors: acc_readable, acc_writable,
- * acc_read, acc_write, acc_accept, acc_connect, and the TCP helpers.
+ * acc_read, acc_write, acc_accept, acc_connect, and acc_tcp_listen
+ * (acc_tcp_connect is in connect.c).
  *
  * Each await tries the system call first and only waits for readiness on
  * EAGAIN, so a descriptor with data ready costs no trip through the loop.
@@ -52,6 +53,8 @@ static int io_finish(io_frame *fr, ssize_t result, bool wide) {
 static int io_run(io_frame *fr, io_try attempt, bool wide) {
     acc_task *self = acc__current();
     acc_loop *loop = acc__running_loop();
+    if (fr->hdr.state == IO_TRY && acc__coop_yield())
+        return ACC__PENDING;
     if (fr->hdr.state == IO_WAIT) {
         if (!fr->w.done) {
             if (!acc__task_cancelled(self))
@@ -72,13 +75,13 @@ static int io_run(io_frame *fr, io_try attempt, bool wide) {
     return ACC__PENDING;
 }
 
-static io_frame *io_new(const acc_fninfo *info, void *res, bool wide, int fd, int dir) {
-    io_frame *fr = ACC__NEW_FRAME(io_frame, info);
+static io_frame *io_new(const acc__rtinfo *info, void *res, bool wide, int fd, int dir) {
+    io_frame *fr = ACC__NEW_FRAME(io_frame, info, NULL);
     if (!fr) {
         if (res && wide)
-            *(ssize_t *)res = 0;
+            *(ssize_t *)res = -ENOMEM;
         else if (res)
-            *(int *)res = 0;
+            *(int *)res = -ENOMEM;
         return NULL;
     }
     memset((char *)fr + sizeof(acc_frame), 0, sizeof *fr - sizeof(acc_frame));
@@ -125,7 +128,9 @@ acc_frame *acc_writable__acc(int *res, int fd) {
  *   eagain  every other call fails with EAGAIN (a spurious wake-up)
  *   short   reads and writes move at most one byte
  * The code above them must give the same results as without faults.
+ * Only in test builds (ACC_TEST_HOOKS); release builds call the kernel.
  */
+#ifdef ACC_TEST_HOOKS
 enum { FAULT_EINTR = 1, FAULT_EAGAIN = 2, FAULT_SHORT = 4 };
 static int fault_mode = -1;
 static _Thread_local unsigned fault_tick;
@@ -170,6 +175,14 @@ static ssize_t sys_write(int fd, const void *buf, size_t n) {
 static int sys_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
     return fault_now() ? -1 : accept4(fd, addr, len, flags);
 }
+#else /* release builds: the system calls themselves */
+static ssize_t sys_read(int fd, void *buf, size_t n) { return read(fd, buf, n); }
+static ssize_t sys_send(int fd, const void *buf, size_t n, int flags) { return send(fd, buf, n, flags); }
+static ssize_t sys_write(int fd, const void *buf, size_t n) { return write(fd, buf, n); }
+static int sys_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
+    return accept4(fd, addr, len, flags);
+}
+#endif
 
 /* ---- read / write -------------------------------------------------------- */
 
@@ -299,16 +312,6 @@ acc_frame *acc_connect__acc(int *res, int fd, const struct sockaddr *addr, sockl
 
 /* ---- TCP helpers ---------------------------------------------------------- */
 
-static int gai_status(int rc) {
-    switch (rc) {
-    case 0: return 0;
-    case EAI_MEMORY: return -ENOMEM;
-    case EAI_SYSTEM: return errno ? -errno : -EIO;
-    case EAI_AGAIN: return -EAGAIN;
-    default: return -ENOENT;
-    }
-}
-
 static int resolve(const char *host, int port, bool passive, struct addrinfo **ai) {
     char service[16];
     struct addrinfo hints;
@@ -319,7 +322,7 @@ static int resolve(const char *host, int port, bool passive, struct addrinfo **a
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
-    return gai_status(getaddrinfo(host, service, &hints, ai));
+    return acc__gai_status(getaddrinfo(host, service, &hints, ai));
 }
 
 static int listen_on(const struct addrinfo *a, int backlog) {
@@ -347,118 +350,4 @@ int acc_tcp_listen(const char *host, int port, int backlog) {
             break;
     freeaddrinfo(ai);
     return r;
-}
-
-/*
- * acc_tcp_connect: a hand-written async function with three resume points:
- * name resolution on the executor, then one connect per address in turn.
- */
-typedef struct tcp_frame {
-    acc_frame hdr;
-    int *res;
-    const char *host;
-    int port;
-    int gai, fd, cst, last;
-    struct addrinfo *ai, *cur;
-    void *tmp;
-} tcp_frame;
-
-ACC__RUNTIME_FN(tcp_info, tcp_resume, "acc_tcp_connect");
-
-static void *tcp_resolve(void *arg) {
-    tcp_frame *fr = arg;
-    fr->gai = resolve(fr->host, fr->port, false, &fr->ai);
-    return NULL;
-}
-
-static int tcp_finish(tcp_frame *fr, int result) {
-    if (fr->ai)
-        freeaddrinfo(fr->ai);
-    fr->ai = NULL;
-    fr->hdr.state = 3;
-    if (fr->res)
-        *fr->res = result;
-    return ACC__DONE;
-}
-
-/* Starts a connect to fr->cur, skipping addresses with no socket;
- * 1: suspended; 0: it ended at once (fr->cst), or no address is left. */
-static int tcp_next(tcp_frame *fr) {
-    for (; fr->cur; fr->cur = fr->cur->ai_next) {
-        const struct addrinfo *a = fr->cur;
-        fr->fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
-        if (fr->fd < 0) {
-            fr->last = -errno;
-            continue;
-        }
-        fr->hdr.state = 2;
-        return acc__await(&fr->hdr, acc_connect__acc(&fr->cst, fr->fd, a->ai_addr, a->ai_addrlen));
-    }
-    return 0;
-}
-
-/* A connect to fr->cur ended with fr->cst: done, or on to the next one. */
-static int tcp_after_connect(tcp_frame *fr) {
-    for (;;) {
-        if (!fr->cur)
-            return tcp_finish(fr, fr->last);
-        if (fr->cst == 0) {
-            /* request/response traffic: no Nagle delay on small writes */
-            int one = 1;
-            (void)setsockopt(fr->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-            return tcp_finish(fr, fr->fd);
-        }
-        close(fr->fd);
-        fr->fd = -1;
-        if (fr->cst == -ECANCELED)
-            return tcp_finish(fr, -ECANCELED);
-        fr->last = fr->cst;
-        fr->cur = fr->cur->ai_next;
-        if (tcp_next(fr))
-            return ACC__PENDING;
-    }
-}
-
-static int tcp_resume(acc_frame *f) {
-    tcp_frame *fr = (tcp_frame *)f;
-    switch (f->state) {
-    case 0:
-        if (acc__task_cancelled(acc__current()))
-            return tcp_finish(fr, -ECANCELED);
-        f->state = 1;
-        if (acc__await(f, acc_to_thread__acc(&fr->tmp, tcp_resolve, fr)))
-            return ACC__PENDING;
-        /* fall through */
-    case 1:
-        if (acc__task_cancelled(acc__current()))
-            return tcp_finish(fr, -ECANCELED);
-        if (fr->gai < 0)
-            return tcp_finish(fr, fr->gai);
-        fr->cur = fr->ai;
-        fr->last = -ECONNREFUSED;
-        if (tcp_next(fr)) /* else the connect ended without suspending */
-            return ACC__PENDING;
-        /* fall through */
-    case 2:
-        return tcp_after_connect(fr);
-    default:
-        return ACC__DONE;
-    }
-}
-
-acc_frame *acc_tcp_connect__acc(int *res, const char *host, int port) {
-    tcp_frame *fr = ACC__NEW_FRAME(tcp_frame, &tcp_info);
-    if (!fr) {
-        if (res)
-            *res = 0;
-        return NULL;
-    }
-    fr->res = res;
-    fr->host = host;
-    fr->port = port;
-    fr->gai = -EAGAIN;
-    fr->fd = -1;
-    fr->cst = -1;
-    fr->ai = fr->cur = NULL;
-    return &fr->hdr;
 }

@@ -26,14 +26,13 @@
 #endif
 
 _Thread_local acc_loop *acc__tl_running; /* inside run_until_complete */
-#define tl_running acc__tl_running
 static _Thread_local acc_loop *tl_default; /* acc_get_event_loop's */
 
-acc_loop *acc__loop_peek(void) { return tl_running ? tl_running : tl_default; }
+acc_loop *acc__loop_peek(void) { return acc__tl_running ? acc__tl_running : tl_default; }
 
 acc_loop *acc__loop(void) {
-    if (tl_running)
-        return tl_running;
+    if (acc__tl_running)
+        return acc__tl_running;
     if (!tl_default)
         tl_default = acc_loop_new();
     return tl_default;
@@ -127,6 +126,47 @@ static void inbox_run(acc_loop *loop) {
     }
 }
 
+/*
+ * The open loops, for the doors other threads knock at with nothing but a
+ * loop pointer (acc_call_soon_threadsafe, acc_future_set_threadsafe): a
+ * post is accepted only while its loop is listed, under this lock, which
+ * acc_loop_close takes to unlist the loop before it frees anything.  So a
+ * post to a closed loop fails with -ESHUTDOWN instead of writing into
+ * freed memory or into a descriptor that reused the loop's eventfd.
+ */
+static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
+static acc_loop *open_loops;
+
+static void open_add(acc_loop *loop) {
+    pthread_mutex_lock(&open_lock);
+    loop->open_next = open_loops;
+    open_loops = loop;
+    pthread_mutex_unlock(&open_lock);
+}
+
+static void open_remove(acc_loop *loop) {
+    pthread_mutex_lock(&open_lock);
+    for (acc_loop **p = &open_loops; *p; p = &(*p)->open_next)
+        if (*p == loop) {
+            *p = loop->open_next;
+            break;
+        }
+    pthread_mutex_unlock(&open_lock);
+}
+
+int acc__post_checked(acc_loop *loop, acc__post *p) {
+    int r = -ESHUTDOWN;
+    pthread_mutex_lock(&open_lock);
+    for (acc_loop *l = open_loops; l; l = l->open_next)
+        if (l == loop) { /* compared, never read, until found */
+            acc__post_to(loop, p);
+            r = 0;
+            break;
+        }
+    pthread_mutex_unlock(&open_lock);
+    return r;
+}
+
 int acc_call_soon_threadsafe(acc_loop *loop, void (*fn)(void *), void *arg) {
     if (!loop || !fn)
         return -EINVAL;
@@ -136,80 +176,10 @@ int acc_call_soon_threadsafe(acc_loop *loop, void (*fn)(void *), void *arg) {
     p->fn = fn;
     p->arg = arg;
     p->owned = true;
-    acc__post_to(loop, p);
-    return 0;
-}
-
-/* ---- descriptors ---------------------------------------------------------- */
-
-static int fd_table_grow(acc_loop *loop, int fd) {
-    if (fd < loop->nfds)
-        return 0;
-    int n = loop->nfds ? loop->nfds : 64;
-    while (n <= fd)
-        n *= 2;
-    acc__fdw *fds = acc__realloc(loop->fds, (size_t)n * sizeof *fds);
-    if (!fds)
-        return -ENOMEM;
-    memset(fds + loop->nfds, 0, (size_t)(n - loop->nfds) * sizeof *fds);
-    loop->fds = fds;
-    loop->nfds = n;
-    return 0;
-}
-
-static int fd_set_mask(acc_loop *loop, int fd, int mask) {
-    acc__fdw *w = &loop->fds[fd];
-    if (w->mask == mask)
-        return 0;
-    int r = loop->backend->update(loop, fd, w->mask, mask);
-    if (r == 0 || mask == 0)
-        w->mask = mask;
-    return r;
-}
-
-/* Interest follows the waiters: none left in a direction, none asked. */
-static void fd_refresh(acc_loop *loop, int fd) {
-    acc__fdw *w = &loop->fds[fd];
-    int mask = (w->rd.head ? ACC__READ : 0) | (w->wr.head ? ACC__WRITE : 0);
-    if (fd == loop->wake_rd)
-        mask = ACC__READ;
-    fd_set_mask(loop, fd, mask);
-}
-
-int acc__fd_watch(acc_loop *loop, int fd, int dir, acc__waiter *w) {
-    if (fd < 0)
-        return -EBADF;
-    int r = fd_table_grow(loop, fd);
+    int r = acc__post_checked(loop, p);
     if (r < 0)
-        return r;
-    acc__fdw *fw = &loop->fds[fd];
-    acc__waitq_push(dir == ACC__READ ? &fw->rd : &fw->wr, w, loop->current);
-    r = fd_set_mask(loop, fd, fw->mask | dir);
-    if (r < 0)
-        acc__fd_unwatch(loop, fd, dir, w);
+        acc__mfree(p);
     return r;
-}
-
-void acc__fd_unwatch(acc_loop *loop, int fd, int dir, acc__waiter *w) {
-    acc__fdw *fw = &loop->fds[fd];
-    if (!w->done)
-        acc__waitq_remove(dir == ACC__READ ? &fw->rd : &fw->wr, w);
-    fd_refresh(loop, fd);
-}
-
-void acc__fd_ready(acc_loop *loop, int fd, int mask) {
-    if (fd == loop->wake_rd) {
-        inbox_run(loop);
-        return;
-    }
-    if (fd >= loop->nfds)
-        return;
-    acc__fdw *fw = &loop->fds[fd];
-    if (mask & ACC__READ)
-        acc__waitq_wake_all(&fw->rd);
-    if (mask & ACC__WRITE)
-        acc__waitq_wake_all(&fw->wr);
-    fd_refresh(loop, fd);
 }
 
 /* ---- loop lifecycle ------------------------------------------------------- */
@@ -246,8 +216,7 @@ static int wake_open(acc_loop *loop) {
     loop->wake_rd = p[0];
     loop->wake_wr = p[1];
 #endif
-    int r = fd_table_grow(loop, loop->wake_rd);
-    return r < 0 ? r : fd_set_mask(loop, loop->wake_rd, ACC__READ);
+    return acc__fd_reserve(loop, loop->wake_rd);
 }
 
 static void wake_close(acc_loop *loop) {
@@ -268,14 +237,15 @@ acc_loop *acc_loop_new(void) {
     loop->backend = pick_backend();
     if (loop->backend->init(loop) < 0)
         goto fail_backend;
-    if (wake_open(loop) < 0)
+    if (wake_open(loop) < 0 || acc__loop_register(loop) < 0)
         goto fail;
+    open_add(loop);
     return loop;
 fail:
     wake_close(loop);
     loop->backend->done(loop);
 fail_backend:
-    acc__mfree(loop->fds);
+    acc__fd_table_free(loop);
     pthread_mutex_destroy(&loop->inbox_lock);
     acc__mfree(loop);
     return NULL;
@@ -284,18 +254,21 @@ fail_backend:
 void acc_loop_close(acc_loop *loop) {
     if (!loop || loop->running)
         return;
-    acc_loop *prev = tl_running;
-    tl_running = loop; /* callbacks run below wake this loop's tasks */
+    acc__loop_unregister(loop); /* submissions from other threads now fail */
+    acc__signal_loop_close(loop);
+    open_remove(loop); /* no post from another thread gets in after this */
+    acc_loop *prev = acc__tl_running;
+    acc__tl_running = loop; /* callbacks run below wake this loop's tasks */
     acc__executor_shutdown(loop); /* its jobs finish and post completions */
     inbox_run(loop);
-    tl_running = prev;
+    acc__tl_running = prev;
     while (loop->tasks.next != &loop->tasks)
         acc__task_free(ACC__TASK_OF(loop->tasks.next));
     acc__heap_free(&loop->timers);
     acc__run_free(&loop->run);
     wake_close(loop);
     loop->backend->done(loop);
-    acc__mfree(loop->fds);
+    acc__fd_table_free(loop);
     pthread_mutex_destroy(&loop->inbox_lock);
     if (tl_default == loop)
         tl_default = NULL;
@@ -322,7 +295,10 @@ static void fire_timers(acc_loop *loop) {
     acc__timer *t;
     while ((t = acc__timer_first(loop)) && t->deadline <= acc__loop_now(loop)) {
         acc__timer_stop(loop, t);
-        acc__enqueue(loop, t->task);
+        if ((uintptr_t)t->task & ACC__TIMER_SCOPE)
+            acc__scope_timer_fire(loop, t);
+        else
+            acc__enqueue(loop, t->task);
     }
 }
 
@@ -348,10 +324,39 @@ static void run_ready(acc_loop *loop) {
  */
 #define POLL_RUNS 128
 
+/*
+ * The poller failed for good (EBADF: its descriptor was closed behind the
+ * loop's back, ENOMEM, ...): the loop cannot wait for anything any more.
+ * Every task is cancelled, so that none blocks again, and the run ends
+ * with that status.  Executor completions are then looked for without
+ * blocking.
+ */
+static void loop_fail(acc_loop *loop, int status) {
+    if (!loop->error)
+        loop->error = status;
+    for (acc__link *l = loop->tasks.next; l != &loop->tasks; l = l->next)
+        acc_cancel(ACC__TASK_OF(l));
+}
+
 static void run_once(acc_loop *loop) {
-    if (!loop->ready_head || loop->runs_since_poll >= POLL_RUNS) {
+    if (loop->error) {
+        if (!loop->ready_head) {
+            struct timespec ts = {0, 1000000};
+            nanosleep(&ts, NULL);
+            inbox_run(loop);
+        }
+    } else if (!loop->ready_head || loop->runs_since_poll >= POLL_RUNS) {
         loop->runs_since_poll = 0;
-        loop->backend->wait(loop, poll_timeout(loop));
+        const acc__fired *fired = NULL;
+        int n = loop->backend->wait(loop, poll_timeout(loop), &fired);
+        if (n < 0)
+            loop_fail(loop, n);
+        for (int i = 0; i < n; i++) {
+            if (fired[i].fd == loop->wake_rd)
+                inbox_run(loop);
+            else
+                acc__fd_ready(loop, fired[i].fd, fired[i].mask);
+        }
     }
     loop->now_valid = false;
     fire_timers(loop);
@@ -374,7 +379,7 @@ int acc_loop_run_until_complete(acc_loop *loop, acc_frame *coro) {
         return -ENOMEM;
     if (!loop)
         loop = acc__loop();
-    if (!loop || loop->running || tl_running) {
+    if (!loop || loop->running || acc__tl_running) {
         acc__frame_free(coro);
         return loop ? -EBUSY : -ENOMEM;
     }
@@ -383,14 +388,14 @@ int acc_loop_run_until_complete(acc_loop *loop, acc_frame *coro) {
         return -ENOMEM;
     main->flags |= ACC__T_MAIN;
     loop->running = true;
-    tl_running = loop;
+    acc__tl_running = loop;
     loop->now_valid = false;
     while (!(main->flags & ACC__T_DONE))
         run_once(loop);
     drain(loop);
-    int status = acc__task_status(main);
+    int status = loop->error ? loop->error : acc__task_status(main);
     acc__task_free(main);
-    tl_running = NULL;
+    acc__tl_running = NULL;
     loop->running = false;
     return status;
 }
@@ -398,7 +403,7 @@ int acc_loop_run_until_complete(acc_loop *loop, acc_frame *coro) {
 int acc_run(acc_frame *coro) {
     if (!coro)
         return -ENOMEM;
-    if (tl_running) {
+    if (acc__tl_running) {
         acc__frame_free(coro);
         return -EBUSY;
     }

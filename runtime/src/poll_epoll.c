@@ -1,10 +1,9 @@
 /*
  * poll_epoll.c: the epoll backend (Linux), after redis ae_epoll.c.
  *
- * Level-triggered: interest is added when the first task waits on a
- * descriptor in a direction and dropped when the last one leaves (see
- * fd_refresh in loop.c), so a descriptor closed by the user is never left
- * registered under a number the kernel may hand out again.
+ * Level-triggered.  The registry (fd.c) keeps a descriptor's interest
+ * between waits and confirms it with a MOD (ADD when the kernel dropped it
+ * because the descriptor was closed) before the next wait relies on it.
  */
 #define _GNU_SOURCE
 #include "acc_int.h"
@@ -18,6 +17,7 @@
 typedef struct ep_state {
     int epfd;
     struct epoll_event ev[MAX_EVENTS];
+    acc__fired fired[MAX_EVENTS];
 } ep_state;
 
 static int ep_init(acc_loop *loop) {
@@ -61,7 +61,7 @@ static int ep_update(acc_loop *loop, int fd, int oldmask, int newmask) {
     return -errno;
 }
 
-static int ep_wait(acc_loop *loop, int timeout_ms) {
+static int ep_wait(acc_loop *loop, int timeout_ms, const acc__fired **fired) {
     ep_state *st = loop->bdata;
     int n = epoll_wait(st->epfd, st->ev, MAX_EVENTS, timeout_ms);
     if (n < 0)
@@ -73,8 +73,10 @@ static int ep_wait(acc_loop *loop, int timeout_ms) {
             mask |= ACC__READ;
         if (e & (EPOLLOUT | EPOLLHUP | EPOLLERR))
             mask |= ACC__WRITE;
-        acc__fd_ready(loop, st->ev[i].data.fd, mask);
+        st->fired[i].fd = st->ev[i].data.fd;
+        st->fired[i].mask = mask;
     }
+    *fired = st->fired;
     return n;
 }
 

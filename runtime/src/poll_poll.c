@@ -12,6 +12,7 @@
 
 typedef struct poll_state {
     struct pollfd *pfd;
+    acc__fired *out; /* what the last wait found, cap entries */
     size_t cap, watched;
 } poll_state;
 
@@ -29,6 +30,7 @@ static void pl_done(acc_loop *loop) {
     if (!st)
         return;
     acc__mfree(st->pfd);
+    acc__mfree(st->out);
     acc__mfree(st);
     loop->bdata = NULL;
 }
@@ -43,6 +45,10 @@ static int pl_update(acc_loop *loop, int fd, int oldmask, int newmask) {
             if (!p)
                 return -ENOMEM;
             st->pfd = p;
+            acc__fired *o = acc__realloc(st->out, cap * sizeof *o);
+            if (!o)
+                return -ENOMEM; /* pfd grew already: harmless */
+            st->out = o;
             st->cap = cap;
         }
         st->watched++;
@@ -52,7 +58,7 @@ static int pl_update(acc_loop *loop, int fd, int oldmask, int newmask) {
     return 0;
 }
 
-static int pl_wait(acc_loop *loop, int timeout_ms) {
+static int pl_wait(acc_loop *loop, int timeout_ms, const acc__fired **fired) {
     poll_state *st = loop->bdata;
     nfds_t n = 0;
     for (int fd = 0; fd < loop->nfds && n < st->cap; fd++) {
@@ -67,8 +73,8 @@ static int pl_wait(acc_loop *loop, int timeout_ms) {
     int r = poll(st->pfd, n, timeout_ms);
     if (r < 0)
         return errno == EINTR ? 0 : -errno;
-    /* Dispatch only wakes tasks and drops interest (no task runs here),
-     * so st->pfd is never grown under this loop. */
+    /* The fired entries are packed into st->out, as large as st->pfd. */
+    int k = 0;
     for (nfds_t i = 0; i < n && r > 0; i++) {
         short e = st->pfd[i].revents;
         if (!e)
@@ -79,9 +85,12 @@ static int pl_wait(acc_loop *loop, int timeout_ms) {
             mask |= ACC__READ;
         if (e & (POLLOUT | POLLHUP | POLLERR | POLLNVAL))
             mask |= ACC__WRITE;
-        acc__fd_ready(loop, st->pfd[i].fd, mask);
+        st->out[k].fd = st->pfd[i].fd;
+        st->out[k].mask = mask;
+        k++;
     }
-    return 0;
+    *fired = st->out;
+    return k;
 }
 
 const acc__backend acc__backend_poll = {"poll", pl_init, pl_done, pl_update, pl_wait};

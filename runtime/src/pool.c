@@ -43,16 +43,28 @@ typedef struct slab {
 typedef struct pool {
     char *bump, *bump_end;
     slab *slabs;
-    int mode;   /* 0 unknown, 1 pooled, 2 malloc only */
-    bool armed; /* the fault injector is counting: lists moved to `aside` */
+    int mode; /* 0 unknown, 1 pooled, 2 malloc only */
+#ifdef ACC_TEST_HOOKS
+    bool armed;          /* the fault injector is counting: lists moved aside */
     void *aside[NCLASS]; /* the free lists while armed */
+#endif
 } pool;
 
 _Thread_local acc__thread acc__th;
 static _Thread_local pool P;
 
+/* fn.lines of every runtime function: acc__rtinfo, with a drop hook */
+const unsigned acc__rt_mark[1] = {0};
+
+#ifdef ACC_TEST_HOOKS
+/*
+ * The test hooks (libacc built with ACC_TEST_HOOKS, as the test suite's is):
+ * the allocation-failure injector and the count of live blocks.  A release
+ * build has neither; nothing on its allocation paths looks at them.
+ */
 static atomic_long fail_countdown; /* 0: off; else fail when it reaches 1 */
 static atomic_long outstanding;    /* acc__malloc blocks not yet freed */
+#define COUNT_BLOCKS(d) atomic_fetch_add(&outstanding, (d))
 
 static int pool_mode(void);
 
@@ -88,6 +100,10 @@ bool acc__alloc_should_fail(void) {
 }
 
 long acc__alloc_outstanding(void) { return atomic_load(&outstanding) + acc__th.live; }
+#else
+#define COUNT_BLOCKS(d) ((void)0)
+static void **free_list(size_t c) { return &acc__th.free[c]; }
+#endif /* ACC_TEST_HOOKS */
 
 static int pool_mode(void) {
     if (P.mode == 0) {
@@ -97,7 +113,11 @@ static int pool_mode(void) {
         const char *e = getenv("ACC_NOPOOL");
         P.mode = e && *e && *e != '0' ? 2 : 1;
 #endif
+#ifdef ACC_TEST_HOOKS
         acc__th.pooled = P.mode == 1 && !P.armed;
+#else
+        acc__th.pooled = P.mode == 1;
+#endif
     }
     return P.mode;
 }
@@ -173,7 +193,9 @@ void acc__pool_release(void) {
         free(s);
     }
     memset(acc__th.free, 0, sizeof acc__th.free);
+#ifdef ACC_TEST_HOOKS
     memset(P.aside, 0, sizeof P.aside);
+#endif
     P.bump = P.bump_end = NULL;
 }
 
@@ -182,7 +204,7 @@ void *acc__malloc(size_t size) {
         return NULL;
     void *p = malloc(size ? size : 1);
     if (p)
-        atomic_fetch_add(&outstanding, 1);
+        COUNT_BLOCKS(1);
     return p;
 }
 
@@ -191,14 +213,14 @@ void *acc__realloc(void *p, size_t size) {
         return NULL;
     void *q = realloc(p, size ? size : 1);
     if (q && !p)
-        atomic_fetch_add(&outstanding, 1);
+        COUNT_BLOCKS(1);
     return q;
 }
 
 void acc__mfree(void *p) {
     if (!p)
         return;
-    atomic_fetch_sub(&outstanding, 1);
+    COUNT_BLOCKS(-1);
     free(p);
 }
 
@@ -245,7 +267,10 @@ void acc__frame_done_slow_v1(acc_frame *frame) { acc__free(frame, frame->size); 
 void acc__frame_free_v1(acc_frame *frame) {
     if (!frame)
         return;
-    if (frame->state == 0)
-        acc__frame_release_owned(frame);
+    if (frame->state == 0 && frame->fn->lines == acc__rt_mark) {
+        const acc__rtinfo *rt = (const acc__rtinfo *)(const void *)frame->fn;
+        if (rt->drop)
+            rt->drop(frame);
+    }
     acc__free(frame, frame->size);
 }

@@ -25,14 +25,8 @@ static int *sleep_res(sleep_frame *fr) { return fr->hdr.size > SLEEP_NORES ? fr-
 ACC__RUNTIME_FN(sleep_info, sleep_resume, "acc_sleep");
 ACC__RUNTIME_FN(yield_info, yield_resume, "acc_yield");
 
-enum { S_START, S_TIMER, S_QUEUED, S_DONE };
+enum { S_START, S_TIMER, S_QUEUED };
 
-static int finish(acc_frame *f, int *res, int status) {
-    f->state = S_DONE;
-    if (res)
-        *res = status;
-    return ACC__DONE;
-}
 
 /* Shared by sleep(0) and yield: to the back of the ready queue. */
 static int requeue(acc_frame *f) {
@@ -47,35 +41,34 @@ static int sleep_resume(acc_frame *f) {
     int *res = sleep_res(fr);
     switch (f->state) {
     case S_START: {
+        if (acc__coop_yield())
+            return ACC__PENDING;
         if (acc__task_cancelled(self))
-            return finish(f, res, -ECANCELED);
+            return acc__rt_return(f, res, -ECANCELED);
         if (fr->tm.deadline == 0)
             return requeue(f);
         int r = acc__timer_start(acc__running_loop(), &fr->tm, fr->tm.deadline);
         if (r < 0)
-            return finish(f, res, r);
+            return acc__rt_return(f, res, r);
         f->state = S_TIMER;
         return ACC__PENDING;
     }
     case S_TIMER:
         if (!acc__timer_armed(&fr->tm))
-            return finish(f, res, 0);
+            return acc__rt_return(f, res, 0);
         if (!acc__task_cancelled(self))
             return ACC__PENDING; /* woken early for no reason: sleep on */
         acc__timer_stop(acc__running_loop(), &fr->tm);
-        return finish(f, res, -ECANCELED);
+        return acc__rt_return(f, res, -ECANCELED);
     default:
-        return finish(f, res, acc__task_cancelled(self) ? -ECANCELED : 0);
+        return acc__rt_return(f, res, acc__task_cancelled(self) ? -ECANCELED : 0);
     }
 }
 
 acc_frame *acc_sleep__acc(int *res, double seconds) {
-    sleep_frame *fr = (sleep_frame *)acc__frame_new(res ? sizeof *fr : SLEEP_NORES, &sleep_info);
-    if (!fr) {
-        if (res)
-            *res = 0;
+    sleep_frame *fr = acc__rt_new(res ? sizeof *fr : SLEEP_NORES, &sleep_info, res);
+    if (!fr)
         return NULL;
-    }
     if (res)
         fr->res = res;
     fr->tm.deadline = acc__seconds_to_ns(seconds);
@@ -91,18 +84,17 @@ typedef struct yield_frame {
 static int yield_resume(acc_frame *f) {
     yield_frame *fr = (yield_frame *)f;
     acc_task *self = acc__current();
+    if (f->state == S_START && acc__coop_yield())
+        return ACC__PENDING;
     if (f->state == S_START && !acc__task_cancelled(self))
         return requeue(f);
-    return finish(f, fr->res, acc__task_cancelled(self) ? -ECANCELED : 0);
+    return acc__rt_return(f, fr->res, acc__task_cancelled(self) ? -ECANCELED : 0);
 }
 
 acc_frame *acc_yield__acc(int *res) {
-    yield_frame *fr = ACC__NEW_FRAME(yield_frame, &yield_info);
-    if (!fr) {
-        if (res)
-            *res = 0;
+    yield_frame *fr = ACC__NEW_FRAME(yield_frame, &yield_info, res);
+    if (!fr)
         return NULL;
-    }
     fr->res = res;
     return &fr->hdr;
 }

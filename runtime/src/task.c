@@ -19,8 +19,7 @@
 #include <stdlib.h>
 
 /* The direct-resume depth and the running task's top are in acc__th, where
- * the inline acc__await of generated code (acc.h) reaches them. */
-#define depth (acc__th.depth)
+ * the inline acc__await of generated code (acc_abi.h) reaches them. */
 
 static void name_drop(acc_task *t);
 
@@ -35,7 +34,19 @@ int acc__task_status(const acc_task *t) {
 void acc__fail_nomem(void) {
     acc_task *t = acc__current();
     if (t)
-        t->flags |= ACC__T_NOMEM | ACC__T_CANCELLED;
+        t->flags |= ACC__T_NOMEM | ACC__T_CANCELLED | ACC__T_EXTERNAL;
+}
+
+_Thread_local unsigned acc__coop;
+
+bool acc__coop_exhausted(void) {
+    acc_task *t = acc__current();
+    if (!t)
+        return false;
+    if ((t->flags & ACC__T_CANCELLED) && (t->flags >> ACC__T_SPIN_SHIFT) < ACC__T_SPIN_MAX)
+        t->flags += 1u << ACC__T_SPIN_SHIFT;
+    acc__wake(t);
+    return true;
 }
 
 /* Tasks only wait inside a run, so the running loop is the task's own. */
@@ -61,13 +72,13 @@ int acc__await_slow_v1(acc_frame *self, acc_frame *callee) {
     }
     callee->caller = self;
     t->top = callee;
-    if (depth >= ACC__DEPTH_MAX) {
+    if (acc__th.depth >= ACC__DEPTH_MAX) {
         t->flags |= ACC__T_BOUNCE;
         return 1;
     }
-    depth++;
+    acc__th.depth++;
     int r = callee->fn->resume(callee);
-    depth--;
+    acc__th.depth--;
     if (r != ACC__DONE)
         return 1;
     frame_dispose(callee);
@@ -93,8 +104,8 @@ acc_task *acc__task_new(acc_loop *loop, acc_frame *coro) {
     loop->tasks.prev->next = &t->link;
     loop->tasks.prev = &t->link;
     loop->nlive++;
-    if (loop->draining) /* spawned by a task being cancelled at the end */
-        t->flags |= ACC__T_CANCELLED;
+    if (loop->draining || loop->error) /* spawned by a task being cancelled */
+        t->flags |= ACC__T_CANCELLED | ACC__T_EXTERNAL;
     acc__enqueue(loop, t);
     return t;
 }
@@ -130,11 +141,12 @@ void acc__task_run(acc_loop *loop, acc_task *t) {
         t->flags |= ACC__T_STARTED;
     }
     loop->current = t;
+    acc__coop = ACC__COOP_BUDGET;
     acc__th.top = &t->top;
     acc__th.task = t;
     for (;;) {
         acc_frame *f = t->top;
-        depth = 0;
+        acc__th.depth = 0;
         if (f->fn->resume(f) != ACC__DONE) {
             if (!(t->flags & ACC__T_BOUNCE))
                 break; /* suspended: a waiter will wake it */
@@ -171,9 +183,12 @@ acc_task *acc_spawn(acc_frame *coro) {
 }
 
 void acc_cancel(acc_task *t) {
-    if (!t || (t->flags & (ACC__T_DONE | ACC__T_CANCELLED)))
+    if (!t || (t->flags & (ACC__T_DONE | ACC__T_EXTERNAL)))
         return;
-    t->flags |= ACC__T_CANCELLED;
+    bool was = t->flags & ACC__T_CANCELLED; /* by a scope (timeout.c): woken then */
+    t->flags |= ACC__T_CANCELLED | ACC__T_EXTERNAL;
+    if (was)
+        return;
     /* Outside a run no task is suspended: a queued one just never runs. */
     acc_loop *loop = acc__running_loop();
     if (loop && loop->current != t)
@@ -197,55 +212,104 @@ bool acc_cancelled(void) { return acc__task_cancelled(acc__current()); }
 
 /*
  * Names are rare and only for humans, so they live beside the tasks, in a
- * per-thread list, not in every task (a million sleeping tasks pay nothing
- * for them).  A task with ACC__T_NAMED set has an entry.
+ * per-thread hash table keyed by the task's address (open addressing,
+ * linear probing, deletion by backward shift), not in every task: a million
+ * sleeping tasks pay nothing for them, and naming n tasks costs O(n).
+ * A task with ACC__T_NAMED set has an entry.
  */
-typedef struct task_name {
-    struct task_name *next;
-    const acc_task *t;
-    char name[]; /* owned copy */
-} task_name;
+typedef struct name_slot {
+    const acc_task *t; /* NULL: empty */
+    char *name;        /* owned copy */
+} name_slot;
 
-static _Thread_local task_name *names;
+static _Thread_local struct {
+    name_slot *a;
+    size_t cap, n; /* cap a power of 2 (or 0), n < cap * 3/4 */
+} names;
 
-static task_name **name_slot(const acc_task *t) {
-    task_name **p = &names;
-    while (*p && (*p)->t != t)
-        p = &(*p)->next;
-    return p;
+static size_t name_hash(const acc_task *t) {
+    uint64_t h = (uint64_t)(uintptr_t)t * 0x9E3779B97F4A7C15u;
+    return (size_t)(h >> 32);
+}
+
+/* The slot holding t, or the empty slot where it would go. */
+static name_slot *name_find(const acc_task *t) {
+    size_t m = names.cap - 1;
+    for (size_t i = name_hash(t) & m;; i = (i + 1) & m)
+        if (names.a[i].t == t || !names.a[i].t)
+            return &names.a[i];
+}
+
+static int names_grow(void) {
+    size_t cap = names.cap ? names.cap * 2 : 64;
+    name_slot *old = names.a, *a = acc__malloc(cap * sizeof *a);
+    if (!a)
+        return -ENOMEM;
+    memset(a, 0, cap * sizeof *a);
+    size_t oldcap = names.cap;
+    names.a = a;
+    names.cap = cap;
+    for (size_t i = 0; i < oldcap; i++)
+        if (old[i].t)
+            *name_find(old[i].t) = old[i];
+    acc__mfree(old);
+    return 0;
 }
 
 static const char *task_name_of(const acc_task *t) {
-    return (t->flags & ACC__T_NAMED) ? (*name_slot(t))->name : NULL;
+    return (t->flags & ACC__T_NAMED) ? name_find(t)->name : NULL;
 }
 
 static void name_drop(acc_task *t) {
     if (!(t->flags & ACC__T_NAMED))
         return;
-    task_name **p = name_slot(t), *n = *p;
-    *p = n->next;
-    acc__mfree(n);
     t->flags &= ~ACC__T_NAMED;
+    size_t m = names.cap - 1, i = (size_t)(name_find(t) - names.a);
+    acc__mfree(names.a[i].name);
+    names.a[i].t = NULL;
+    /* Backward shift: move up each later entry the hole would hide. */
+    for (size_t j = (i + 1) & m; names.a[j].t; j = (j + 1) & m) {
+        size_t home = name_hash(names.a[j].t) & m;
+        if (((j - home) & m) >= ((j - i) & m)) {
+            names.a[i] = names.a[j];
+            names.a[j].t = NULL;
+            i = j;
+        }
+    }
+    if (--names.n == 0) {
+        acc__mfree(names.a);
+        names.a = NULL;
+        names.cap = 0;
+    }
 }
 
 void acc_task_set_name(acc_task *t, const char *name) {
     if (!t)
         return;
-    task_name *n = NULL;
-    if (name) {
-        size_t len = strlen(name) + 1;
-        n = acc__malloc(sizeof *n + len);
-        if (!n)
-            return; /* keep the old name: a name is only for humans */
-        n->t = t;
-        memcpy(n->name, name, len);
+    if (!name) {
+        name_drop(t);
+        return;
     }
-    name_drop(t);
-    if (n) {
-        n->next = names;
-        names = n;
-        t->flags |= ACC__T_NAMED;
+    size_t len = strlen(name) + 1;
+    char *copy = acc__malloc(len);
+    if (!copy)
+        return; /* keep the old name: a name is only for humans */
+    memcpy(copy, name, len);
+    if (t->flags & ACC__T_NAMED) {
+        name_slot *s = name_find(t);
+        acc__mfree(s->name);
+        s->name = copy;
+        return;
     }
+    if ((names.n + 1) * 4 > names.cap * 3 && names_grow() < 0) {
+        acc__mfree(copy);
+        return;
+    }
+    name_slot *s = name_find(t);
+    s->t = t;
+    s->name = copy;
+    names.n++;
+    t->flags |= ACC__T_NAMED;
 }
 
 /* ---- acc_join ------------------------------------------------------------ */
@@ -260,48 +324,40 @@ typedef struct join_frame {
 ACC__RUNTIME_FN(join_info, join_resume, "acc_join");
 
 static int join_return(join_frame *fr, int status) {
-    fr->hdr.state = 2;
-    if (fr->res)
-        *fr->res = status;
-    return ACC__DONE;
+    return acc__rt_return(&fr->hdr, fr->res, status);
 }
 
-static int join_done(join_frame *fr) {
-    int status = acc__task_status(fr->t);
+static int join_done(join_frame *fr, bool cancelled) {
+    int status = cancelled ? -ECANCELED : acc__task_status(fr->t);
     if (!(fr->t->flags & ACC__T_MAIN)) /* run_until_complete frees that one */
         acc__task_free(fr->t);
     return join_return(fr, status);
 }
 
-/* The joiner was cancelled: the joined task is cancelled and set free. */
-static int join_abandon(join_frame *fr) {
-    acc_cancel(fr->t);
-    acc_detach(fr->t);
-    return join_return(fr, -ECANCELED);
-}
-
+/*
+ * The joiner was cancelled: as in asyncio, the joined task is cancelled
+ * too and the join waits for it to finish, since it may hold pointers into
+ * the joiner's frames (its result target, locks, queues); then -ECANCELED.
+ */
 static int join_resume(acc_frame *f) {
     join_frame *fr = (join_frame *)f;
     acc_task *self = acc__current();
     if (f->state == 0) {
+        if (acc__coop_yield())
+            return ACC__PENDING;
         if (!fr->t) /* acc_spawn failed */
             return join_return(fr, -ENOMEM);
         if (fr->t == self)
             return join_return(fr, -EDEADLK);
         if (fr->t->flags & ACC__T_DONE)
-            return join_done(fr);
-        if (acc__task_cancelled(self))
-            return join_abandon(fr);
+            return join_done(fr, acc__task_cancelled(self));
         acc__waitq_push(&fr->t->done_waiters, &fr->w, self);
         f->state = 1;
-        return ACC__PENDING;
+    } else if (fr->w.done) {
+        return join_done(fr, acc__task_cancelled(self));
     }
-    if (fr->w.done)
-        return join_done(fr);
-    if (acc__task_cancelled(self)) {
-        acc__waitq_remove(&fr->t->done_waiters, &fr->w);
-        return join_abandon(fr);
-    }
+    if (acc__task_cancelled(self))
+        acc_cancel(fr->t); /* does nothing the second time */
     return ACC__PENDING;
 }
 
@@ -325,11 +381,9 @@ void acc__task_abandon(acc_task *t) {
 }
 
 acc_frame *acc_join__acc(int *res, acc_task *t) {
-    join_frame *fr = ACC__NEW_FRAME(join_frame, &join_info);
+    join_frame *fr = ACC__NEW_FRAME(join_frame, &join_info, res);
     if (!fr) {
         acc__task_abandon(t);
-        if (res)
-            *res = 0;
         return NULL;
     }
     fr->res = res;
@@ -338,6 +392,9 @@ acc_frame *acc_join__acc(int *res, acc_task *t) {
 }
 
 /* ---- acc_dump_tasks ------------------------------------------------------ */
+
+/* Coop yields after its cancellation that mark a task as spinning. */
+#define ACC__SPIN_REPORT 4
 
 static const char *task_state(const acc_loop *loop, const acc_task *t) {
     if (t->flags & ACC__T_DONE)
@@ -371,8 +428,15 @@ void acc_dump_tasks(FILE *out) {
             fprintf(out, "%s", name);
         else
             fprintf(out, "task-%u", t->id);
-        fprintf(out, ": %s%s\n", task_state(loop, t),
+        fprintf(out, ": %s%s", task_state(loop, t),
                 (t->flags & ACC__T_CANCELLED) ? ", cancelled" : "");
+        /* Cancelled, and still running awaits by the hundred: its code
+         * ignores the -ECANCELED they return (see docs/runtime.md). */
+        unsigned spins = t->flags >> ACC__T_SPIN_SHIFT;
+        if (spins >= ACC__SPIN_REPORT)
+            fprintf(out, ", spinning (%u%s awaits since cancelled: ignores -ECANCELED?)",
+                    spins * ACC__COOP_BUDGET, spins == ACC__T_SPIN_MAX ? "+" : "");
+        fputc('\n', out);
         for (const acc_frame *f = t->top; f; f = f->caller)
             dump_frame(out, f);
     }

@@ -163,8 +163,12 @@ void acc__run_free(acc__run *r) {
 
 /* ---- the loop's timers: the run, then the heap ---------------------------- */
 
+/* The deadline counts from a fresh clock, not the iteration's: a task that
+ * computed for a while before it slept must still sleep the whole delay. */
 int acc__timer_start(acc_loop *loop, acc__timer *t, uint64_t delay_ns) {
-    t->deadline = acc__loop_now(loop) + delay_ns;
+    loop->now = acc__clock_ns();
+    loop->now_valid = true;
+    t->deadline = loop->now + delay_ns;
     t->task = loop->current;
     acc__run *r = &loop->run;
     if (t->deadline >= r->last || (r->head == r->tail)) {

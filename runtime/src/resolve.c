@@ -1,0 +1,238 @@
+/*
+ * resolve.c: name resolution that a task can give up on
+ * (loop.getaddrinfo).
+ *
+ * getaddrinfo(3) blocks and cannot be interrupted, so acc_getaddrinfo runs
+ * it on a thread of its own, started for the lookup and detached.  The
+ * lookup lives in a heap job, not in the frame of the await: a task that is
+ * cancelled, or whose acc_wait_for runs out, leaves at once with
+ * -ECANCELED, and the job is marked abandoned; the thread, when the lookup
+ * finally ends, frees the result and the job itself.  So a stuck resolver
+ * holds a thread for as long as it is stuck, never a task.  A numeric host
+ * (an IPv4 or IPv6 literal) is converted at once, with no thread.
+ *
+ * Statuses: getaddrinfo's errors become negative errnos as everywhere in
+ * acc: EAI_NONAME and EAI_FAIL -ENOENT, EAI_AGAIN -EAGAIN, EAI_MEMORY
+ * -ENOMEM, EAI_SYSTEM the errno, the rest -EINVAL.
+ */
+#define _GNU_SOURCE
+#include "acc_int.h"
+
+#include <netdb.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+
+int acc__gai_status(int rc) {
+    switch (rc) {
+    case 0: return 0;
+    case EAI_MEMORY: return -ENOMEM;
+    case EAI_SYSTEM: return errno ? -errno : -EIO;
+    case EAI_AGAIN: return -EAGAIN;
+    case EAI_NONAME:
+    case EAI_FAIL:
+#ifdef EAI_NODATA
+    case EAI_NODATA:
+#endif
+        return -ENOENT;
+    default: return -EINVAL;
+    }
+}
+
+/* The test hook: a stand-in for getaddrinfo (NULL: the real one). */
+static _Atomic(acc__getaddrinfo_fn) lookup_hook;
+static atomic_long inflight;
+
+void acc__getaddrinfo_hook(acc__getaddrinfo_fn fn) { atomic_store(&lookup_hook, fn); }
+long acc__getaddrinfo_inflight(void) { return atomic_load(&inflight); }
+
+static int lookup(const char *host, const char *service, const struct addrinfo *hints,
+                  struct addrinfo **res) {
+    acc__getaddrinfo_fn fn = atomic_load(&lookup_hook);
+    return fn ? fn(host, service, hints, res) : getaddrinfo(host, service, hints, res);
+}
+
+/* One lookup on its thread.  `abandoned` is guarded by
+ * job_lock; everything else is the thread's until it posts, then the loop's. */
+typedef struct gai_job {
+    char *host, *service;
+    struct addrinfo hints;
+    bool has_hints;
+    struct addrinfo *res;
+    int rc;
+    acc_loop *loop;
+    acc_task *task;
+    bool abandoned, finished;
+    acc__post post;
+} gai_job;
+
+static pthread_mutex_t job_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void job_free(gai_job *j) {
+    if (j->res)
+        freeaddrinfo(j->res);
+    free(j->host);
+    free(j->service);
+    free(j);
+}
+
+/* On the loop thread: the lookup has ended. */
+static void job_done(void *arg) {
+    gai_job *j = arg;
+    pthread_mutex_lock(&job_lock);
+    bool abandoned = j->abandoned;
+    pthread_mutex_unlock(&job_lock);
+    if (abandoned) {
+        job_free(j);
+        return;
+    }
+    j->finished = true;
+    acc__wake(j->task);
+}
+
+static void *job_run(void *arg) {
+    gai_job *j = arg;
+    j->rc = lookup(j->host, j->service, j->has_hints ? &j->hints : NULL, &j->res);
+    if (j->rc != 0)
+        j->res = NULL;
+    pthread_mutex_lock(&job_lock);
+    bool abandoned = j->abandoned;
+    pthread_mutex_unlock(&job_lock);
+    if (abandoned)
+        job_free(j); /* nobody waits for it: the late result is dropped */
+    else
+        acc__post_to(j->loop, &j->post);
+    atomic_fetch_sub(&inflight, 1);
+    return NULL;
+}
+
+typedef struct gai_frame {
+    acc_frame hdr;
+    int *res;
+    const char *host, *service;
+    const struct addrinfo *hints;
+    struct addrinfo **out;
+    gai_job *job;
+} gai_frame;
+
+ACC__RUNTIME_FN(gai_info, gai_resume, "acc_getaddrinfo");
+
+static int gai_finish(gai_frame *fr, int status) {
+    fr->hdr.state = 2;
+    if (fr->res)
+        *fr->res = status;
+    return ACC__DONE;
+}
+
+static char *dup_or_null(const char *s, bool *fail) {
+    if (!s)
+        return NULL;
+    char *d = strdup(s);
+    if (!d)
+        *fail = true;
+    return d;
+}
+
+static int gai_start(gai_frame *fr) {
+    if (acc__task_cancelled(acc__current()))
+        return gai_finish(fr, -ECANCELED);
+    if (!fr->out || (!fr->host && !fr->service))
+        return gai_finish(fr, -EINVAL);
+    *fr->out = NULL;
+    if (!atomic_load(&lookup_hook) && fr->host) {
+        /* a numeric host needs no resolver */
+        struct addrinfo h;
+        if (fr->hints)
+            h = *fr->hints;
+        else
+            memset(&h, 0, sizeof h);
+        h.ai_flags |= AI_NUMERICHOST;
+        int rc = getaddrinfo(fr->host, fr->service, &h, fr->out);
+        if (rc != EAI_NONAME)
+            return gai_finish(fr, acc__gai_status(rc));
+        *fr->out = NULL;
+    }
+    gai_job *j = calloc(1, sizeof *j);
+    bool fail = !j;
+    if (j) {
+        j->host = dup_or_null(fr->host, &fail);
+        j->service = dup_or_null(fr->service, &fail);
+    }
+    if (fail) {
+        if (j)
+            job_free(j);
+        return gai_finish(fr, -ENOMEM);
+    }
+    if (fr->hints) {
+        /* only the fields getaddrinfo reads from hints */
+        j->hints.ai_flags = fr->hints->ai_flags;
+        j->hints.ai_family = fr->hints->ai_family;
+        j->hints.ai_socktype = fr->hints->ai_socktype;
+        j->hints.ai_protocol = fr->hints->ai_protocol;
+        j->has_hints = true;
+    }
+    j->loop = acc__running_loop();
+    j->task = acc__current();
+    j->post.fn = job_done;
+    j->post.arg = j;
+    j->post.owned = false;
+    pthread_attr_t at;
+    pthread_t th;
+    int e = pthread_attr_init(&at);
+    if (e == 0) {
+        pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+        pthread_attr_setstacksize(&at, 256 * 1024);
+        atomic_fetch_add(&inflight, 1);
+        e = pthread_create(&th, &at, job_run, j);
+        if (e != 0)
+            atomic_fetch_sub(&inflight, 1);
+        pthread_attr_destroy(&at);
+    }
+    if (e != 0) {
+        job_free(j);
+        return gai_finish(fr, -e);
+    }
+    fr->job = j;
+    fr->hdr.state = 1;
+    return ACC__PENDING;
+}
+
+static int gai_resume(acc_frame *f) {
+    gai_frame *fr = (gai_frame *)f;
+    if (f->state == 0)
+        return gai_start(fr);
+    if (f->state != 1)
+        return ACC__DONE;
+    gai_job *j = fr->job;
+    if (j->finished) {
+        int st = acc__gai_status(j->rc);
+        if (st == 0) {
+            *fr->out = j->res;
+            j->res = NULL;
+        }
+        job_free(j);
+        return gai_finish(fr, st);
+    }
+    if (!acc__task_cancelled(acc__current()))
+        return ACC__PENDING;
+    /* give up: whoever holds the job last (its thread, or the completion
+     * already in the loop's inbox) frees it */
+    pthread_mutex_lock(&job_lock);
+    j->abandoned = true;
+    pthread_mutex_unlock(&job_lock);
+    fr->job = NULL;
+    return gai_finish(fr, -ECANCELED);
+}
+
+acc_frame *acc_getaddrinfo__acc(int *res, const char *host, const char *service,
+                                const struct addrinfo *hints, struct addrinfo **out) {
+    gai_frame *fr = ACC__NEW_FRAME(gai_frame, &gai_info, res);
+    if (!fr)
+        return NULL;
+    fr->res = res;
+    fr->host = host;
+    fr->service = service;
+    fr->hints = hints;
+    fr->out = out;
+    fr->job = NULL;
+    return &fr->hdr;
+}
