@@ -831,7 +831,10 @@ static void lower_var(Lower *L, Node *v) {
         if (is_array_type(var->type))
             putf(L, "(void)acc__copy((void *)%s, (%s)%s%s%s, sizeof %s); ", ref, tn, list ? "" : "{", it,
                  list ? "" : "}", ref);
-        else if (braced)
+        else if (braced && !var->assignable) { /* a const member: initialised, never assigned */
+            L->u->need_copy = true;
+            putf(L, "(void)acc__copy((void *)&%s, &(%s)%s, sizeof %s); ", ref, tn, it, ref);
+        } else if (braced)
             putf(L, "%s = (%s)%s; ", ref, tn, it);
         else
             putf(L, "%s = %s; ", ref, it);
@@ -1217,7 +1220,12 @@ static void lower_stmt(Lower *L, Node *n) {
     case CXCursor_NullStmt:
         put(L, ";");
         break;
-    case CXCursor_GotoStmt:
+    case CXCursor_GotoStmt: {
+        /* by the label's name: a macro may write the goto (TRY(x) ... goto fail) */
+        char *label = str_dispose(clang_getCursorSpelling(clang_getCursorReferenced(n->cur)));
+        putf(L, "goto %s;", label);
+        break;
+    }
     case CXCursor_IndirectGotoStmt:
         putf(L, "%s;", expr_text(L, n));
         break;
