@@ -44,6 +44,9 @@ void buf_putn(Buf *b, const char *s, size_t n);
 void buf_printf(Buf *b, const char *format, ...) __attribute__((format(printf, 2, 3)));
 char *buf_take(Buf *b); /* returns the NUL-terminated data, leaves b empty */
 char *read_file(const char *path, size_t *len);
+/* Whether the text [b,e) has balanced parentheses, brackets and braces
+   outside literals. */
+bool text_balanced(const char *t, unsigned b, unsigned e);
 /* The string of a CXString, copied; the CXString is disposed. */
 char *str_dispose(CXString s);
 
@@ -104,8 +107,13 @@ struct Node {
     CXCursor cur;
     enum CXCursorKind kind;
     unsigned begin, end; /* byte range in the main file (end exclusive) */
+    unsigned seq, seq_end; /* its place in tree order, and one past its last descendant's:
+                              the order of the code after preprocessing (inside macro
+                              expansions too, where byte offsets collapse) */
     bool in_main;        /* both ends are in the main file */
     bool faithful;       /* text [begin,end) spells exactly this node (not a macro body) */
+    bool mixed;          /* its range cuts through a macro use (a piece of one) */
+    bool repaired;       /* libclang gave no range: [begin,end) is a guess (a macro's name) */
     Node *parent;
     Node **kids;
     int nkids;
@@ -124,6 +132,7 @@ struct Node {
     bool literal_in_frame; /* a compound literal whose block has an await after it */
     char *lowered;      /* an await already lowered in front of its statement: its value */
     bool has_await;     /* an evaluated await in this subtree */
+    bool expand;        /* (lower) a macro's statement written out from its expansion */
     bool needs_rewrite; /* some text in this subtree changes even without awaits */
 };
 
@@ -144,21 +153,38 @@ struct Fn {
     Vec temps;   /* char*: frame slot declarations acc invented, e.g. "int acc_t3" */
     Vec lines;   /* (uintptr_t) source line of each resume point, [0] unused */
     Vec hoisted; /* char*: type declarations of the body, moved before the frame */
+    Vec loops;   /* (uintptr_t) seq, seq_end pairs: loops and backward gotos of the body */
     bool overaligned; /* a frame slot has an alignment specifier */
     bool is_main;
 };
 
+/*
+ * A local or parameter of an async function.  It stays a C variable of the
+ * body function under its own name; when an await lies in its scope it also
+ * has a frame field (in_frame), into which it is spilled on the path that
+ * suspends and from which it is reloaded on the resume path.  Only a
+ * variable whose address is taken, or an array, lives in the frame itself
+ * (resident): every use of it is rewritten to the field.
+ */
 struct Var {
     CXCursor cur;
     char *name;   /* as the user wrote it */
-    char *field;  /* the frame field, unique within the function */
+    char *field;  /* the frame field, unique within the function (acc__name) */
     CXType type;
     bool is_param;
     bool is_static; /* static or extern: stays a declaration in the resume function */
-    bool in_frame;
+    bool in_frame;  /* has a frame field */
+    bool resident;  /* lives in the frame: its address is taken, or an array */
+    bool escapes;   /* (analyse) its address is taken somewhere */
+    bool bytes;     /* its field is untyped bytes: the type is declared in the body */
+    bool assignable; /* a spilled value can be reloaded with `=` (no const anywhere) */
+    long long size, alignment; /* of the type, for a bytes field */
     char *align;        /* an alignment specifier as written (_Alignas(32)), or NULL */
+    /* places are Node.seq numbers */
+    Vec refs;           /* (uintptr_t) where its uses are (the end of their statement) */
     unsigned decl_end;  /* where the variable comes to life (after its initializer) */
     unsigned scope_end; /* where its scope ends */
+    unsigned for_begin; /* declared in a for's init: where the for starts, else 0 */
 };
 
 typedef struct Unit {
@@ -172,6 +198,11 @@ typedef struct Unit {
     Vec protos;    /* Fn*: async prototypes in the main file (file scope) */
     Vec inner_protos; /* Node*: block-scope async prototypes (DeclStmt) */
     int nanon;        /* hoisted unnamed types so far */
+    unsigned nseq;    /* nodes numbered so far (Node.seq) */
+    unsigned *skipped; /* pairs of offsets: ranges the preprocessor skipped (#if 0 ...) */
+    int nskipped;
+    bool need_copy;   /* the output needs acc__copy (a byte copy for spills) */
+    bool copy_out;    /* acc__copy has been written */
 } Unit;
 
 typedef struct Options {
@@ -195,6 +226,9 @@ int marker_coros(Node *call, Node **out, int max);
 Node *marker_extra_arg(Node *call); /* loop of acc_run_until_complete, timeout of acc_wait_for */
 Node *call_callee_ref(Node *call);  /* the DeclRefExpr naming the callee, or NULL */
 int call_args(Node *call, Node ***args); /* the argument nodes */
+
+/* Whether byte offset `off` is in a range the preprocessor skipped. */
+bool in_skipped(const Unit *u, unsigned off);
 
 /* ---- check.c ------------------------------------------------------------ */
 
@@ -223,6 +257,9 @@ void types_reset(void); /* forget every alias (for a new input) */
 /* ---- analyse.c ---------------------------------------------------------- */
 
 void analyse_fn(Unit *u, Fn *fn);
+/* Whether v (with a frame field) may be used after the await w: a use
+   after it in its scope, or in a loop around w inside its scope. */
+bool live_after(const Fn *fn, const Var *v, const Node *w);
 
 /* ---- lower.c ------------------------------------------------------------ */
 
@@ -231,6 +268,12 @@ char *lower_fn(Unit *u, Fn *fn, const Options *opt);
 /* Text of an await-free expression or statement with its rewrites applied
    (locals in frames, __func__, coroutine operands).  fn may be NULL (plain function). */
 char *plain_text(Unit *u, Fn *fn, Node *n);
+
+/* ---- macro.c ------------------------------------------------------------ */
+
+/* n printed from libclang's tree (a macro's expansion written out); sub
+   gives the text of a node that needs no printing (or NULL). */
+char *print_expanded(Unit *u, Fn *fn, Node *n, char *(*sub)(void *ctx, Node *n), void *ctx);
 
 /* ---- emit.c ------------------------------------------------------------- */
 

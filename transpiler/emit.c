@@ -38,7 +38,7 @@ static CXType result_type(Fn *fn) { return clang_getResultType(clang_getCursorTy
 
 char *ctor_proto(Fn *fn, bool with_names) {
     Buf b = {0};
-    buf_printf(&b, "%sacc_frame *%s__acc(", fn->is_static ? "static " : "", fn->name);
+    buf_printf(&b, "%sacc__frame *%s__acc(", fn->is_static ? "static " : "", fn->name);
     const char *sep = "";
     CXType rt = result_type(fn);
     if (rt.kind != CXType_Void) {
@@ -64,7 +64,7 @@ char *ctor_proto(Fn *fn, bool with_names) {
 }
 
 static void emit_frame_struct(Buf *b, Fn *fn) {
-    buf_printf(b, "struct %s__acc_frame {\n    acc_frame acc__hdr;\n", fn->name);
+    buf_printf(b, "struct %s__acc_frame {\n    acc__frame acc__hdr;\n", fn->name);
     CXType rt = result_type(fn);
     if (rt.kind != CXType_Void) {
         char *d = declare(rt, "*acc__res");
@@ -75,6 +75,11 @@ static void emit_frame_struct(Buf *b, Fn *fn) {
         Var *v = fn->vars.items[i];
         if (!v->in_frame)
             continue;
+        if (v->bytes) {
+            buf_printf(b, "    _Alignas(%lld) unsigned char %s[%lld];\n", v->alignment, v->field,
+                       v->size);
+            continue;
+        }
         char *d = v->is_param ? declare_value(v->type, v->field) : declare_slot(v->type, v->field);
         buf_printf(b, "    %s%s%s;\n", v->align ? v->align : "", v->align ? " " : "", d);
         xfree(d);
@@ -85,7 +90,7 @@ static void emit_frame_struct(Buf *b, Fn *fn) {
 }
 
 static void emit_info(Buf *b, Fn *fn, const Source *src) {
-    buf_printf(b, "static int %s__acc_resume(acc_frame *acc__base);\n", fn->name);
+    buf_printf(b, "static int %s__acc_resume(acc__frame *acc__base);\n", fn->name);
     buf_printf(b, "static const unsigned %s__acc_lines[] = {", fn->name);
     for (int i = 0; i < fn->lines.len; i++)
         buf_printf(b, "%s%u", i ? ", " : "", (unsigned)(uintptr_t)fn->lines.items[i]);
@@ -95,7 +100,7 @@ static void emit_info(Buf *b, Fn *fn, const Source *src) {
                     ? xstrdup("0")
                     : fmt("offsetof(struct %s__acc_frame, acc__res)", fn->name);
     buf_printf(b,
-               "static const acc_fninfo %s__acc_info = {%s__acc_resume, \"%s\", %s, "
+               "static const acc__fninfo %s__acc_info = {%s__acc_resume, \"%s\", %s, "
                "%s__acc_lines, %d, %s};\n",
                fn->name, fn->name, fn->name, path, fn->name, fn->lines.len, res);
     xfree(res);
@@ -120,7 +125,7 @@ static void emit_ctor(Buf *b, Fn *fn) {
                    fn->name, fn->name, fn->name);
     buf_put(b, "    if (!acc__f) {\n");
     if (has_res)
-        buf_put(b, "        if (acc__res)\n            memset(acc__res, 0, sizeof *acc__res);\n");
+        buf_put(b, "        if (acc__res)\n            acc__zero(acc__res, sizeof *acc__res);\n");
     int n = clang_Cursor_getNumArguments(fn->cur);
     for (int i = 0; i < n; i++)
         buf_printf(b, "        (void)acc__a%d;\n", i);
@@ -148,11 +153,28 @@ static void emit_resume(Buf *b, Fn *fn, const char *body, const Options *opt, co
     bool is_void = rt.kind == CXType_Void;
     char *sig = fmt("%s__acc_body(struct %s__acc_frame *acc__f)", fn->name, fn->name);
     char *decl = declare(rt, sig);
+    /* __func__ is the async function's own name, also where a macro the
+       body uses spells it (glibc's assert) */
+    buf_printf(b, "#define __func__ \"%s\"\n#define __FUNCTION__ __func__\n"
+                  "#define __PRETTY_FUNCTION__ __func__\n", fn->name);
     buf_printf(b, "static %s {\n", decl);
     if (!is_void) {
         char *z = declare(clang_getUnqualifiedType(rt), "acc__z");
         buf_printf(b, "    static %s;\n", z);
         xfree(z);
+    }
+    /* parameters are C variables of the body, loaded on every entry */
+    for (int i = 0; i < fn->vars.len; i++) {
+        Var *v = fn->vars.items[i];
+        if (!v->is_param || v->resident)
+            continue;
+        CXType t = decayed_param(v->type);
+        char *d = t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray ||
+                          t.kind == CXType_FunctionProto || t.kind == CXType_FunctionNoProto
+                      ? declare_value(t, v->name)
+                      : declare(t, v->name);
+        buf_printf(b, "    %s = acc__f->%s;\n    (void)%s;\n", d, v->field, v->name);
+        xfree(d);
     }
     buf_put(b, "    switch (acc__f->acc__hdr.state) {\n    case 0:\n        break;\n");
     for (int i = 1; i < fn->lines.len; i++)
@@ -162,13 +184,14 @@ static void emit_resume(Buf *b, Fn *fn, const char *body, const Options *opt, co
     if (b->len && b->data[b->len - 1] != '\n')
         buf_put(b, "\n");
     buf_printf(b, "    %s\n}\n", is_void ? "return;" : "return acc__z;");
+    buf_put(b, "#undef __func__\n#undef __FUNCTION__\n#undef __PRETTY_FUNCTION__\n");
     /* debuggers show the thunk at the function's closing brace */
     unsigned line, col;
     line_col(src, fn->end ? fn->end - 1 : 0, &line, &col);
     emit_line(b, opt, src, line);
     /* one line up to the body's call, so that it is at the closing brace */
     buf_printf(b,
-               "static int %s__acc_resume(acc_frame *acc__base) { "
+               "static int %s__acc_resume(acc__frame *acc__base) { "
                "struct %s__acc_frame *acc__f = (struct %s__acc_frame *)(void *)acc__base; ",
                fn->name, fn->name, fn->name);
     if (is_void) {
@@ -191,14 +214,12 @@ static void emit_resume(Buf *b, Fn *fn, const char *body, const Options *opt, co
 /* The real main for `async int main(...)`: runs it on a fresh loop. */
 static void emit_main(Buf *b, Fn *fn) {
     int n = clang_Cursor_getNumArguments(fn->cur);
-    if (n == 2) {
-        buf_put(b, "int main(int argc, char **argv) {\n    int acc_rv = 0;\n");
-        buf_put(b, "    if (acc_run(main__acc(&acc_rv, argc, argv)) < 0 && acc_rv == 0)\n");
-    } else {
-        buf_put(b, "int main(void) {\n    int acc_rv = 0;\n");
-        buf_put(b, "    if (acc_run(main__acc(&acc_rv)) < 0 && acc_rv == 0)\n");
-    }
-    buf_put(b, "        return 1;\n    return acc_rv;\n}\n");
+    if (n == 2)
+        buf_put(b, "int main(int acc__argc, char **acc__argv) {\n    int acc__rv = 0;\n"
+                   "    return acc__main(main__acc(&acc__rv, acc__argc, acc__argv), &acc__rv);\n}\n");
+    else
+        buf_put(b, "int main(void) {\n    int acc__rv = 0;\n"
+                   "    return acc__main(main__acc(&acc__rv), &acc__rv);\n}\n");
 }
 
 static char *gen_async(Unit *u, Fn *fn, const Options *opt) {
@@ -282,6 +303,28 @@ static void resync(Buf *out, const Options *opt, const Source *src, unsigned off
     emit_line(out, opt, src, line);
 }
 
+/* Whether the file names the runtime's API (an acc_ name, not acc__):
+   then the output includes acc.h, else only the ABI header acc_abi.h,
+   which declares reserved names alone. */
+static bool names_api(Unit *u) {
+    CXSourceRange r = clang_getRange(clang_getLocationForOffset(u->tu, u->src.file, 0),
+                                     clang_getLocationForOffset(u->tu, u->src.file,
+                                                                (unsigned)u->src.len));
+    CXToken *toks;
+    unsigned n;
+    clang_tokenize(u->tu, r, &toks, &n);
+    bool found = false;
+    for (unsigned i = 0; i < n && !found; i++) {
+        if (clang_getTokenKind(toks[i]) != CXToken_Identifier)
+            continue;
+        char *s = str_dispose(clang_getTokenSpelling(u->tu, toks[i]));
+        found = (strncmp(s, "acc_", 4) == 0 && s[4] != '_') || strcmp(s, "ACC_H") == 0;
+        xfree(s);
+    }
+    clang_disposeTokens(u->tu, toks, n);
+    return found;
+}
+
 char *emit_unit(Unit *u, const Options *opt) {
     const Source *src = &u->src;
     Vec regs = {0};
@@ -337,8 +380,20 @@ char *emit_unit(Unit *u, const Options *opt) {
             at = r->decl_at;
         copy(&out, src, pos, at);
         size_t before = out.len;
-        if (i == 0)
-            buf_put(&out, "#include <acc.h>\n");
+        if (i == 0) /* the API only for a program that names it */
+            buf_printf(&out, "#include <%s>\n", names_api(u) ? "acc.h" : "acc_abi.h");
+        if (u->need_copy && !u->copy_out) {
+            /* spills of values a plain `=` cannot store (const members, types
+               declared in the body): a byte copy without <string.h> */
+            buf_put(&out, "static void *acc__copy(void *acc__d, const void *acc__s, size_t acc__n) {\n"
+                          "    unsigned char *acc__p = (unsigned char *)acc__d;\n"
+                          "    const unsigned char *acc__q = (const unsigned char *)acc__s;\n"
+                          "    while (acc__n--)\n"
+                          "        *acc__p++ = *acc__q++;\n"
+                          "    return acc__d;\n"
+                          "}\n");
+            u->copy_out = true;
+        }
         emit_callee_protos(&out, r);
         if (r->fn)
             r->fn->declared_out = true;

@@ -276,6 +276,7 @@ static void repair_range(const Unit *u, Node *n) {
     if (n->end == n->begin && n->nkids == 0 && n->begin < u->src.len) {
         n->end = n->begin + token_length(u, n->begin);
         n->faithful = false; /* the text is the macro's name, not the value */
+        n->repaired = true;
     }
     for (int i = 0; i < n->nkids; i++)
         if (n->kids[i]->in_main && n->kids[i]->end > n->end && n->kids[i]->begin >= n->begin)
@@ -294,9 +295,15 @@ static Node *build(Unit *u, CXCursor c, Node *parent) {
     n->in_main = in_b && in_e;
     if (!n->in_main || n->end < n->begin)
         n->begin = n->end = 0, n->in_main = false;
-    n->faithful = n->in_main && fb && fe;
+    /* (libclang maps a node that mixes a macro's argument and body tokens
+       to a file range that may cut through the macro use: "i, 4)") */
+    bool cut = n->in_main && !text_balanced(u->src.text, n->begin, n->end);
+    n->faithful = n->in_main && fb && fe && !cut;
+    n->mixed = cut;
+    n->seq = ++u->nseq;
     BuildCtx ctx = {u, n, {0}};
     clang_visitChildren(c, build_visit, &ctx);
+    n->seq_end = u->nseq + 1;
     n->kids = (Node **)ctx.kids.items;
     n->nkids = ctx.kids.len;
     repair_range(u, n);
@@ -383,8 +390,12 @@ static enum CXChildVisitResult top_visit(CXCursor c, CXCursor parent, CXClientDa
     fn->in_main = true;
     CXSourceRange r = clang_getCursorExtent(c);
     unsigned b = 0, e = 0;
-    loc_in_main(u, clang_getRangeStart(r), &b);
-    loc_in_main(u, clang_getRangeEnd(r), &e);
+    bool fb, fe;
+    locate(u, clang_getRangeStart(r), &b, &fb);
+    locate(u, clang_getRangeEnd(r), &e, &fe);
+    (void)fb;
+    if (!fe && e < u->src.len) /* defined by a macro: the end is the use's last token */
+        e += token_length(u, e);
     if (clang_isCursorDefinition(c)) {
         fn->cur = c;
         fn->begin = b;
@@ -410,6 +421,31 @@ static enum CXChildVisitResult top_visit(CXCursor c, CXCursor parent, CXClientDa
         vec_push(&u->protos, proto);
     }
     return CXChildVisit_Continue;
+}
+
+/* The ranges of the main file the preprocessor skipped (the branches of
+   #if not taken): directives there never take effect. */
+static void collect_skipped(Unit *u) {
+    CXSourceRangeList *list = clang_getSkippedRanges(u->tu, u->src.file);
+    if (!list)
+        return;
+    u->skipped = xcalloc((size_t)list->count * 2 + 1, sizeof *u->skipped);
+    for (unsigned i = 0; i < list->count; i++) {
+        unsigned b = 0, e = 0;
+        clang_getFileLocation(clang_getRangeStart(list->ranges[i]), NULL, NULL, NULL, &b);
+        clang_getFileLocation(clang_getRangeEnd(list->ranges[i]), NULL, NULL, NULL, &e);
+        u->skipped[2 * u->nskipped] = b;
+        u->skipped[2 * u->nskipped + 1] = e;
+        u->nskipped++;
+    }
+    clang_disposeSourceRangeList(list);
+}
+
+bool in_skipped(const Unit *u, unsigned off) {
+    for (int i = 0; i < u->nskipped; i++)
+        if (off >= u->skipped[2 * i] && off < u->skipped[2 * i + 1])
+            return true;
+    return false;
 }
 
 int parse_unit(Unit *u, const Options *opt) {
@@ -442,7 +478,7 @@ int parse_unit(Unit *u, const Options *opt) {
     u->index = clang_createIndex(0, 0);
     enum CXErrorCode err = clang_parseTranslationUnit2(
         u->index, opt->input, (const char *const *)args.items, args.len, NULL, 0,
-        CXTranslationUnit_None, &u->tu);
+        CXTranslationUnit_DetailedPreprocessingRecord, &u->tu);
     xfree(args.items);
     if (err != CXError_Success || !u->tu) {
         fprintf(stderr, "%s: error: libclang could not parse the file (error %d)\n", opt->input,
@@ -459,6 +495,7 @@ int parse_unit(Unit *u, const Options *opt) {
     xfree(inc);
     if (!u->src.file)
         die("main file not found in the translation unit");
+    collect_skipped(u);
     clang_visitChildren(clang_getTranslationUnitCursor(u->tu), top_visit, u);
     return 0;
 }
