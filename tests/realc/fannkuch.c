@@ -82,10 +82,10 @@ static int fannkuch(int n, int *checksum)
 
 static int problem_size(int argc, char **argv)
 {
-#ifdef FANNKUCH_SMALL
-#define LENGTH 7
-#else
+#ifndef FANNKUCH_LARGE
 #define LENGTH 8
+#else
+#define LENGTH 10
 #endif
     int n = argc > 1 ? atoi(argv[1]) : LENGTH;
     if (n < 3 || n > MAX_N)

@@ -1,0 +1,168 @@
+#!/usr/bin/python3
+"""realc.py: the speed of real CPU-bound C made async mechanically (issue 11).
+
+    bench/realc.py [--build DIR] [--acc ACC] [--lib LIBACC] [--runs N]
+                   [--only nbody,spectral,...] [--json FILE]
+
+For each program of tests/realc below: build it plain (gcc -O2), make it
+async with tests/realc/asyncify.py (every eligible function async, every
+call of one awaited), transpile with acc and build that the same way
+(gcc -O2, libacc.a).  Both builds must print the same; then they run
+interleaved (plain, async, plain, async, ...) --runs times, and the median
+wall times give the ratio async/plain.  Prints one row per program and the
+geometric mean.  Issue 11's targets: geometric mean <= 1.3x, none over 2x.
+
+A program acc cannot compile is reported as such and left out of the mean.
+Needs a Python with libclang's bindings (Debian python3-clang-19) for
+asyncify.py; this script runs it with /usr/bin/python3 unless --python says.
+Run it from a Release build of acc (bench/run's build-bench, or --build).
+"""
+import argparse
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+REALC = os.path.join(ROOT, "tests", "realc")
+
+# program -> the argument that makes the plain -O2 build run for about half
+# a second on the 2-core reference machine
+PROGRAMS = {
+    "nbody": "2000000",
+    "spectral": "1500",
+    "fannkuch": "10",
+    "bintrees": "15",
+    "mandel": "1200",
+    "sha256": "20",
+    "lz77": "4000000",
+    "queens": "13",
+    "interp": "30",
+    "wordfreq": "15000000",
+    "matrix": "600",
+}
+CFLAGS = ["-std=c11", "-O2", "-w"]
+
+
+def log(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+def sh(argv, what):
+    r = subprocess.run(argv, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"{what}: {r.stderr.strip().splitlines()[:3]}")
+    return r.stdout
+
+
+def build(name, work, a):
+    """(plain binary, async binary); raises RuntimeError saying which step failed."""
+    src = os.path.join(REALC, name + ".c")
+    plain = os.path.join(work, name + ".plain")
+    sh([a.cc] + CFLAGS + [src, "-o", plain, "-lm"], "plain build")
+    ac = os.path.join(work, name + ".ac")
+    sh([a.python, os.path.join(REALC, "asyncify.py"), src, "-o", ac], "asyncify")
+    c = os.path.join(work, name + ".acc.c")
+    sh([a.acc, ac, "-o", c], "acc")
+    prog = os.path.join(work, name + ".async")
+    sh([a.cc] + CFLAGS + ["-I" + os.path.join(ROOT, "runtime", "include"), c, a.lib,
+                          "-lpthread", "-lm", "-o", prog], "build of acc's output")
+    return plain, prog
+
+
+def timed(argv):
+    t0 = time.perf_counter()
+    r = subprocess.run(argv, capture_output=True)
+    return time.perf_counter() - t0, r.returncode, r.stdout
+
+
+def bench(a):
+    """{program: {"arg", "plain", "async", "ratio"} or {"error"}}."""
+    names = a.only.split(",") if a.only else list(PROGRAMS)
+    res = {}
+    with tempfile.TemporaryDirectory(prefix="acc-realc-") as work:
+        bins = {}
+        for n in names:
+            try:
+                bins[n] = build(n, work, a)
+            except RuntimeError as e:
+                res[n] = {"arg": PROGRAMS[n], "error": str(e)}
+                log(f"  {n}: {e}")
+        times = {n: ([], []) for n in bins}
+        for r in range(a.runs):
+            for n, (plain, prog) in list(bins.items()):
+                tp, sp, op = timed([plain, PROGRAMS[n]])
+                ta, sa, oa = timed([prog, PROGRAMS[n]])
+                if (sp, op) != (sa, oa):
+                    res[n] = {"arg": PROGRAMS[n], "error": "the async build's output differs"}
+                    del bins[n]
+                    continue
+                times[n][0].append(tp)
+                times[n][1].append(ta)
+            log(f"  run {r + 1}/{a.runs} done")
+        for n in bins:
+            p, q = statistics.median(times[n][0]), statistics.median(times[n][1])
+            res[n] = {"arg": PROGRAMS[n], "plain": times[n][0], "async": times[n][1],
+                      "plain_s": p, "async_s": q, "ratio": q / p}
+    return {n: res[n] for n in names if n in res}
+
+
+def geomean(xs):
+    return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else float("nan")
+
+
+def report(res):
+    lines = ["| program | argument | plain (s) | async (s) | async/plain |",
+             "|---|---|---|---|---|"]
+    ratios = []
+    for n, r in res.items():
+        if "error" in r:
+            lines.append(f"| {n} | {r['arg']} | | | {r['error'].splitlines()[0][:60]} |")
+            continue
+        ratios.append(r["ratio"])
+        lines.append(f"| {n} | {r['arg']} | {r['plain_s']:.3f} | {r['async_s']:.3f} | "
+                     f"{r['ratio']:.2f}x |")
+    gm = geomean(ratios)
+    worst = max(ratios) if ratios else float("nan")
+    lines.append("")
+    lines.append(f"geometric mean {gm:.2f}x over {len(ratios)} of {len(res)} programs "
+                 f"(target <= 1.3x: {'met' if gm <= 1.3 else 'NOT met'}); "
+                 f"worst {worst:.2f}x (target <= 2x: {'met' if worst <= 2 else 'NOT met'})")
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default=None,
+                    help="acc's build directory (default: build-bench, else build)")
+    ap.add_argument("--acc", default=None)
+    ap.add_argument("--lib", default=None)
+    ap.add_argument("--cc", default="gcc")
+    ap.add_argument("--python", default="/usr/bin/python3",
+                    help="a Python that can import clang.cindex, for asyncify.py")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--only", default="", help="comma-separated programs")
+    ap.add_argument("--json", default=None, help="also write every run here")
+    a = ap.parse_args()
+    if a.build is None:
+        bb = os.path.join(ROOT, "build-bench")
+        a.build = bb if os.path.exists(os.path.join(bb, "transpiler", "acc")) \
+            else os.path.join(ROOT, "build")
+    a.acc = a.acc or os.path.join(a.build, "transpiler", "acc")
+    a.lib = a.lib or os.path.join(a.build, "runtime", "libacc.a")
+    log(f"realc: acc {a.acc}, {a.runs} interleaved runs")
+    res = bench(a)
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(res, f, indent=1)
+    print(report(res))
+
+
+if __name__ == "__main__":
+    main()
