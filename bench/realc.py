@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """realc.py: the speed of real CPU-bound C made async mechanically (issue 11).
 
-    bench/realc.py [--build DIR] [--acc ACC] [--lib LIBACC] [--runs N]
+    bench/realc.py [--build DIR] [--acc ACC] [--lib LIBACC] [--inc DIR] [--runs N]
                    [--only nbody,spectral,...] [--json FILE]
 
 For each program of tests/realc below: build it plain (gcc -O2), make it
@@ -56,7 +56,9 @@ def log(*a):
 def sh(argv, what):
     r = subprocess.run(argv, capture_output=True, text=True)
     if r.returncode != 0:
-        raise RuntimeError(f"{what}: {r.stderr.strip().splitlines()[:3]}")
+        lines = r.stderr.strip().splitlines() or [f"exit {r.returncode}"]
+        first = next((ln for ln in lines if "error" in ln), lines[0])
+        raise RuntimeError(f"{what}: {first.split(': ', 1)[-1]}")
     return r.stdout
 
 
@@ -70,7 +72,7 @@ def build(name, work, a):
     c = os.path.join(work, name + ".acc.c")
     sh([a.acc, ac, "-o", c], "acc")
     prog = os.path.join(work, name + ".async")
-    sh([a.cc] + CFLAGS + ["-I" + os.path.join(ROOT, "runtime", "include"), c, a.lib,
+    sh([a.cc] + CFLAGS + ["-I" + a.inc, c, a.lib,
                           "-lpthread", "-lm", "-o", prog], "build of acc's output")
     return plain, prog
 
@@ -122,7 +124,7 @@ def report(res):
     ratios = []
     for n, r in res.items():
         if "error" in r:
-            lines.append(f"| {n} | {r['arg']} | | | {r['error'].splitlines()[0][:60]} |")
+            lines.append(f"| {n} | {r['arg']} | | | {r['error'][:90]} |")
             continue
         ratios.append(r["ratio"])
         lines.append(f"| {n} | {r['arg']} | {r['plain_s']:.3f} | {r['async_s']:.3f} | "
@@ -143,6 +145,8 @@ def main():
                     help="acc's build directory (default: build-bench, else build)")
     ap.add_argument("--acc", default=None)
     ap.add_argument("--lib", default=None)
+    ap.add_argument("--inc", default=os.path.join(ROOT, "runtime", "include"),
+                    help="the runtime headers that go with --lib")
     ap.add_argument("--cc", default="gcc")
     ap.add_argument("--python", default="/usr/bin/python3",
                     help="a Python that can import clang.cindex, for asyncify.py")

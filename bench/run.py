@@ -235,7 +235,8 @@ def bench_realc(build, runs):
     """Real CPU-bound C made async mechanically against its plain build
     (bench/realc.py): {program: times and ratio, or the error}."""
     a = argparse.Namespace(build=build, acc=os.path.join(build, "transpiler", "acc"),
-                           lib=os.path.join(build, "runtime", "libacc.a"), cc="gcc",
+                           lib=os.path.join(build, "runtime", "libacc.a"),
+                           inc=os.path.join(ROOT, "runtime", "include"), cc="gcc",
                            python=PY, runs=runs, only="", json=None)
     try:
         return realc.bench(a)
