@@ -13,6 +13,7 @@ call.  Macros stay as written.
 
 A function stays plain when it cannot be async:
   - it is variadic, or its address is taken (a plain function pointer);
+  - it is declared in a header (the edit stays in this file);
   - it declares a variable-length array or calls alloca (acc refuses both);
   - one of its declarations, or a call of it, is written where the edit
     cannot go: inside a macro's body (but a macro whose whole expansion is
@@ -162,6 +163,8 @@ class Program:
             if c.is_definition():
                 self.defined[c.spelling] = c
                 self.check_signature(c)
+                if not self.u.mine(c.canonical):
+                    self.plain.setdefault(c.spelling, "it is declared in a header")
         elif c.kind in (K.VAR_DECL, K.PARM_DECL) and self.is_vla(c.type):
             fn = self.enclosing_fn(parents)
             if fn:
