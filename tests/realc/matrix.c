@@ -122,6 +122,25 @@ static void lu_solve(const matrix *lu, const int *perm, const double *b, double 
 #undef N
 }
 
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+
+static double row_abs_sum(const matrix *m, int i)
+{
+    double s = 0.0;
+    int j;
+    FOR(j, 0, m->cols) s += fabs(MR(m, i, j));
+    return s;
+}
+
+/* the infinity norm; MAX evaluates the larger row sum twice, as it does in C */
+static double norm_inf(const matrix *m)
+{
+    double best = 0.0;
+    int i;
+    FOR(i, 0, m->rows) best = MAX(best, row_abs_sum(m, i));
+    return best;
+}
+
 static double checksum(const matrix *m)
 {
     double s = 0.0;
@@ -156,6 +175,7 @@ int main(int argc, char **argv)
         resid += fabs(s);
     }
     printf("checksum(lu) = %.6f\n", checksum(lu));
+    printf("norm_inf(a*b) = %.6f\n", norm_inf(c));
     printf("residual small: %s\n", resid < 1e-6 ? "yes" : "no");
     printf("x[0] = %.9f, x[n-1] = %.9f\n", x[0], x[n - 1]);
     mat_free(a);
