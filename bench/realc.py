@@ -3,6 +3,7 @@
 
     bench/realc.py [--build DIR] [--acc ACC] [--lib LIBACC] [--inc DIR] [--runs N]
                    [--only nbody,spectral,...] [--json FILE]
+                   [--label NAME] [--compare LABEL=BUILD[:INC]]...
 
 For each program of tests/realc below: build it plain (gcc -O2), make it
 async with tests/realc/asyncify.py (every eligible function async, every
@@ -13,6 +14,8 @@ wall times give the ratio async/plain.  Prints one row per program and the
 geometric mean.  Issue 11's targets: geometric mean <= 1.3x, none over 2x.
 
 A program acc cannot compile is reported as such and left out of the mean.
+--compare times another acc build in the same session (e.g. main against a
+branch), so that both sets of ratios see the same machine load.
 Needs a Python with libclang's bindings (Debian python3-clang-19) for
 asyncify.py; this script runs it with /usr/bin/python3 unless --python says.
 Run it from a Release build of acc (bench/run's build-bench, or --build).
@@ -62,19 +65,25 @@ def sh(argv, what):
     return r.stdout
 
 
-def build(name, work, a):
-    """(plain binary, async binary); raises RuntimeError saying which step failed."""
+def build_plain(name, work, a):
     src = os.path.join(REALC, name + ".c")
     plain = os.path.join(work, name + ".plain")
     sh([a.cc] + CFLAGS + [src, "-o", plain, "-lm"], "plain build")
     ac = os.path.join(work, name + ".ac")
     sh([a.python, os.path.join(REALC, "asyncify.py"), src, "-o", ac], "asyncify")
-    c = os.path.join(work, name + ".acc.c")
-    sh([a.acc, ac, "-o", c], "acc")
-    prog = os.path.join(work, name + ".async")
-    sh([a.cc] + CFLAGS + ["-I" + a.inc, c, a.lib,
-                          "-lpthread", "-lm", "-o", prog], "build of acc's output")
-    return plain, prog
+    return plain, ac
+
+
+def build_async(name, ac, work, a, tool):
+    """The async binary of one acc (tool: label, acc, lib, inc); raises
+    RuntimeError saying which step failed."""
+    label, acc, lib, inc = tool
+    c = os.path.join(work, f"{name}.{label}.c")
+    sh([acc, ac, "-o", c], "acc")
+    prog = os.path.join(work, f"{name}.{label}.async")
+    sh([a.cc] + CFLAGS + ["-I" + inc, c, lib, "-lpthread", "-lm", "-o", prog],
+       "build of acc's output")
+    return prog
 
 
 def timed(argv):
@@ -83,35 +92,56 @@ def timed(argv):
     return time.perf_counter() - t0, r.returncode, r.stdout
 
 
-def bench(a):
-    """{program: {"arg", "plain", "async", "ratio"} or {"error"}}."""
+def bench_many(a, tools):
+    """{label: {program: {"arg", "plain", "async", "ratio", ...} or {"error"}}}
+    for each acc in tools, all timed in one interleaved session
+    (plain, async of the first acc, async of the second, ..., plain, ...)."""
     names = a.only.split(",") if a.only else list(PROGRAMS)
-    res = {}
+    res = {t[0]: {} for t in tools}
     with tempfile.TemporaryDirectory(prefix="acc-realc-") as work:
-        bins = {}
+        plains, bins = {}, {t[0]: {} for t in tools}
         for n in names:
             try:
-                bins[n] = build(n, work, a)
+                plains[n], ac = build_plain(n, work, a)
             except RuntimeError as e:
-                res[n] = {"arg": PROGRAMS[n], "error": str(e)}
-                log(f"  {n}: {e}")
-        times = {n: ([], []) for n in bins}
+                for t in tools:
+                    res[t[0]][n] = {"arg": PROGRAMS[n], "error": str(e)}
+                continue
+            for t in tools:
+                try:
+                    bins[t[0]][n] = build_async(n, ac, work, a, t)
+                except RuntimeError as e:
+                    res[t[0]][n] = {"arg": PROGRAMS[n], "error": str(e)}
+                    log(f"  {t[0]} {n}: {e}")
+        times = {n: [] for n in plains}
+        atimes = {t[0]: {n: [] for n in bins[t[0]]} for t in tools}
         for r in range(a.runs):
-            for n, (plain, prog) in list(bins.items()):
+            for n, plain in plains.items():
                 tp, sp, op = timed([plain, PROGRAMS[n]])
-                ta, sa, oa = timed([prog, PROGRAMS[n]])
-                if (sp, op) != (sa, oa):
-                    res[n] = {"arg": PROGRAMS[n], "error": "the async build's output differs"}
-                    del bins[n]
-                    continue
-                times[n][0].append(tp)
-                times[n][1].append(ta)
+                times[n].append(tp)
+                for t in tools:
+                    prog = bins[t[0]].get(n)
+                    if prog is None:
+                        continue
+                    ta, sa, oa = timed([prog, PROGRAMS[n]])
+                    if (sp, op) != (sa, oa):
+                        res[t[0]][n] = {"arg": PROGRAMS[n],
+                                        "error": "the async build's output differs"}
+                        del bins[t[0]][n]
+                        continue
+                    atimes[t[0]][n].append(ta)
             log(f"  run {r + 1}/{a.runs} done")
-        for n in bins:
-            p, q = statistics.median(times[n][0]), statistics.median(times[n][1])
-            res[n] = {"arg": PROGRAMS[n], "plain": times[n][0], "async": times[n][1],
-                      "plain_s": p, "async_s": q, "ratio": q / p}
-    return {n: res[n] for n in names if n in res}
+        for t in tools:
+            for n in bins[t[0]]:
+                p, q = statistics.median(times[n]), statistics.median(atimes[t[0]][n])
+                res[t[0]][n] = {"arg": PROGRAMS[n], "plain": times[n], "async": atimes[t[0]][n],
+                                "plain_s": p, "async_s": q, "ratio": q / p}
+    return {label: {n: r[n] for n in names if n in r} for label, r in res.items()}
+
+
+def bench(a):
+    """{program: {"arg", "plain", "async", "ratio", ...} or {"error"}} for a.acc."""
+    return bench_many(a, [("acc", a.acc, a.lib, a.inc)])["acc"]
 
 
 def geomean(xs):
@@ -153,6 +183,9 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--only", default="", help="comma-separated programs")
     ap.add_argument("--json", default=None, help="also write every run here")
+    ap.add_argument("--label", default="acc", help="the name of the acc under test")
+    ap.add_argument("--compare", action="append", default=[], metavar="LABEL=BUILD[:INC]",
+                    help="also time another acc build (its headers in INC) in the same runs")
     a = ap.parse_args()
     if a.build is None:
         bb = os.path.join(ROOT, "build-bench")
@@ -160,13 +193,22 @@ def main():
             else os.path.join(ROOT, "build")
     a.acc = a.acc or os.path.join(a.build, "transpiler", "acc")
     a.lib = a.lib or os.path.join(a.build, "runtime", "libacc.a")
-    log(f"realc: acc {a.acc}, {a.runs} interleaved runs")
-    res = bench(a)
+    tools = [(a.label, a.acc, a.lib, a.inc)]
+    for spec in a.compare:
+        label, _, rest = spec.partition("=")
+        build, _, inc = rest.partition(":")
+        tools.append((label, os.path.join(build, "transpiler", "acc"),
+                      os.path.join(build, "runtime", "libacc.a"),
+                      inc or os.path.join(ROOT, "runtime", "include")))
+    log(f"realc: {', '.join(t[1] for t in tools)}; {a.runs} interleaved runs")
+    res = bench_many(a, tools)
     if a.json:
         with open(a.json, "w") as f:
             json.dump(res, f, indent=1)
-    print(report(res))
-
+    for label, r in res.items():
+        if len(res) > 1:
+            print(f"\n### {label}\n")
+        print(report(r))
 
 if __name__ == "__main__":
     main()
