@@ -115,10 +115,13 @@ def is_single_call(body):
     the name maybe pasted (test_ ## name)."""
     while len(body) >= 2 and body[0] == "(" and body[-1] == ")" and closes_at_end(body, 0):
         body = body[1:-1]
-    i = 0
-    while i < len(body) and (body[i].isidentifier() or body[i] == "##"):
-        i += 1
-    return i > 0 and i < len(body) and body[i] == "(" and closes_at_end(body, i)
+    # the callee: an identifier, maybe pasted from several (test_ ## name)
+    i = 1
+    if not body or not body[0].isidentifier():
+        return False
+    while i + 1 < len(body) and body[i] == "##" and body[i + 1].isidentifier():
+        i += 2
+    return i < len(body) and body[i] == "(" and closes_at_end(body, i)
 
 
 def closes_at_end(toks, i):
@@ -131,10 +134,16 @@ def closes_at_end(toks, i):
     return False
 
 
-def walk(c, parents=()):
-    yield c, parents
-    for ch in c.get_children():
-        yield from walk(ch, parents + (c,))
+def walk(c):
+    """Every cursor under c (c included) with its ancestors, in source
+    order, without recursion (a 2,000-term sum nests 2,000 deep)."""
+    stack = [(c, ())]
+    while stack:
+        cur, parents = stack.pop()
+        yield cur, parents
+        kids = list(cur.get_children())
+        below = parents + (cur,)
+        stack.extend((k, below) for k in reversed(kids))
 
 
 class Program:
