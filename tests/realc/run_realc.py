@@ -62,6 +62,8 @@ def main():
     ap.add_argument("--runner", default="", help="runs the async build under this (valgrind)")
     ap.add_argument("program")
     a = ap.parse_args()
+    # the programs run in --work: relative paths (the rpath of libacc.so) must not
+    a.acc, a.lib, a.inc, a.work = (os.path.abspath(p) for p in (a.acc, a.lib, a.inc, a.work))
     name = os.path.splitext(os.path.basename(a.program))[0]
     shutil.rmtree(a.work, ignore_errors=True)
     os.makedirs(a.work)
