@@ -341,9 +341,13 @@ def main():
     ap.add_argument("-o", "--output", default="-")
     ap.add_argument("-v", "--verbose", action="store_true",
                     help="say on stderr which functions stay plain and why")
-    ap.add_argument("clang_args", nargs="*")
-    args = ap.parse_args()
-    a = Asyncify(Unit(args.input, args.clang_args))
+    argv = sys.argv[1:]
+    clang_args = []
+    if "--" in argv:  # what follows goes to libclang (-I, -D ...)
+        clang_args = argv[argv.index("--") + 1:]
+        argv = argv[:argv.index("--")]
+    args = ap.parse_args(argv)
+    a = Asyncify(Unit(args.input, clang_args))
     out = a.run()
     if args.verbose:
         print(f"async: {' '.join(a.asyncs)}", file=sys.stderr)
