@@ -48,6 +48,7 @@ PROGRAMS = {
     "interp": "30",
     "wordfreq": "15000000",
     "matrix": "600",
+    "json": "200000",
 }
 CFLAGS = ["-std=c11", "-O2", "-w"]
 
