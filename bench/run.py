@@ -19,6 +19,8 @@ import subprocess
 import sys
 import time
 
+import realc
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 PY = "/usr/bin/python3"  # Debian's, where python3-uvloop installs
@@ -241,6 +243,20 @@ def bench_transpile(build, runs):
     return {k: {"wall_s": summary(v)} for k, v in times.items()}
 
 
+def bench_realc(build, runs):
+    """Real CPU-bound C made async mechanically against its plain build
+    (bench/realc.py): {program: times and ratio, or the error}."""
+    a = argparse.Namespace(build=build, acc=os.path.join(build, "transpiler", "acc"),
+                           lib=os.path.join(build, "runtime", "libacc.a"),
+                           inc=os.path.join(ROOT, "runtime", "include"), cc="gcc",
+                           python=PY, runs=runs, only="", json=None)
+    try:
+        return realc.bench(a)
+    except Exception as e:
+        log(f"  realc: {e}")
+        return {}
+
+
 # ---- the report -------------------------------------------------------------
 
 def fmt(s, unit, digits=1):
@@ -342,6 +358,10 @@ def report(R, runs):
         md += ["### HTTP (wrk, 1 thread, 100 connections, keep-alive)", "",
                table(rows, ["server", "requests/s", "spread", "acc ×"]), ""]
 
+    if R.get("realc"):
+        md += ["### Real C made async (tests/realc, gcc -O2, bench/realc.py)", "",
+               realc.report(R["realc"]), ""]
+
     t = R["transpile"]
     rows = [[k, *fmt(v["wall_s"], "s", 3)] for k, v in t.items()]
     md += [] if len(t) < 2 else ["### Transpile (a generated 10,000-line .ac file)", "",
@@ -403,6 +423,12 @@ def targets(R):
     if len(t) == 2:
         r = t["acc"]["wall_s"]["median"] / t["clang -fsyntax-only"]["wall_s"]["median"]
         add("transpile ≤ 1.5× clang -fsyntax-only", r, r <= 1.5, f"{r:.2f}×")
+    ratios = [r["ratio"] for r in R.get("realc", {}).values() if "ratio" in r]
+    if ratios:
+        gm, worst, n = realc.geomean(ratios), max(ratios), len(R["realc"])
+        add(f"real C made async: geometric mean ≤ 1.3× plain ({len(ratios)} of {n} built)",
+            gm, gm <= 1.3, f"{gm:.2f}×")
+        add("real C made async: none over 2× plain", worst, worst <= 2, f"{worst:.2f}×")
     return rows
 
 
@@ -487,7 +513,7 @@ def main():
     ap.add_argument("--build", default=os.path.join(ROOT, "build-bench"))
     ap.add_argument("--runs", type=int, default=5, help="runs per micro-benchmark (median)")
     ap.add_argument("--quick", action="store_true", help="1 run, a tenth of the work: a smoke test")
-    ap.add_argument("--only", default="micro,sleepers,echo,http,transpile,kernels")
+    ap.add_argument("--only", default="micro,sleepers,echo,http,transpile,kernels,realc")
     ap.add_argument("--docs", action="store_true",
                     help="also put the tables into docs/performance.md")
     args = ap.parse_args()
@@ -515,6 +541,8 @@ def main():
         for k in ("loop", "await", "fib", "queens"):
             if k + "_ratio" in R["kernels"]:
                 log(f"  {k}: async/plain {R['kernels'][k + '_ratio']['median']:.2f}x")
+    if "realc" in only:
+        R["realc"] = bench_realc(args.build, 1 if args.quick else 5)
     R["seconds"] = time.time() - t0
     # a smoke test or a partial run must not overwrite the suite's results
     full = not args.quick and set(only) >= {"micro", "sleepers", "echo", "http", "transpile"}
