@@ -115,6 +115,8 @@ int acc_http_reply_printf(acc_http_reply *rep, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+/* -EINVAL for a name that is empty or holds CR, LF, ':' or white space, or
+ * a value with CR or LF (no header injection). */
 int acc_http_reply_header(acc_http_reply *rep, const char *name, const char *value);
 /* The reason phrase of a status ("Not Found"). */
 const char *acc_http_reason(int status);
