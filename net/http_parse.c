@@ -5,7 +5,9 @@
  */
 #include "http_parse.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *acc_http_strerror(int status) {
@@ -91,6 +93,33 @@ static int parse_version(const char *s, size_t n, int *minor, int bad) {
     return 0;
 }
 
+/* Room for one more field: inline, then in h->more (doubling). */
+static acc_http_header *new_field(acc_http_head *h) {
+    if (h->nheaders < ACC_HTTP_MAX_HEADERS)
+        return &h->headers[h->nheaders++];
+    size_t k = h->nheaders - ACC_HTTP_MAX_HEADERS;
+    if (k == h->more_cap) {
+        size_t ncap = h->more_cap ? h->more_cap * 2 : ACC_HTTP_MAX_HEADERS;
+        acc_http_header *m = realloc(h->more, ncap * sizeof *m);
+        if (!m)
+            return NULL;
+        h->more = m;
+        h->more_cap = ncap;
+    }
+    h->nheaders++;
+    return &h->more[k];
+}
+
+void acc_http_head_free(acc_http_head *h) {
+    free(h->more);
+    h->more = NULL;
+    h->more_cap = 0;
+}
+
+const acc_http_header *acc_http_head_field(const acc_http_head *h, size_t i) {
+    return i < ACC_HTTP_MAX_HEADERS ? &h->headers[i] : &h->more[i - ACC_HTTP_MAX_HEADERS];
+}
+
 /* The header lines from *pos to the empty line that must end buf. */
 static int parse_headers(const char *buf, size_t len, size_t pos, acc_http_head *h) {
     h->nheaders = 0;
@@ -117,9 +146,9 @@ static int parse_headers(const char *buf, size_t len, size_t pos, acc_http_head 
         for (size_t k = vs; k < ve; k++)
             if (!is_value_char((unsigned char)line[k]))
                 return ACC_HTTP_E_HEADER;
-        if (h->nheaders == ACC_HTTP_MAX_HEADERS)
-            return ACC_HTTP_E_TOO_MANY_HEADERS;
-        acc_http_header *f = &h->headers[h->nheaders++];
+        acc_http_header *f = new_field(h);
+        if (!f)
+            return -ENOMEM;
         f->name = line;
         f->name_len = i;
         f->value = line + vs;
@@ -133,6 +162,15 @@ static void head_clear(acc_http_head *h) {
     h->reason = h->method = h->target = "";
     h->reason_len = h->method_len = h->target_len = 0;
     h->nheaders = 0;
+    h->more = NULL;
+    h->more_cap = 0;
+}
+
+/* A failed parse keeps nothing. */
+static int parsed(acc_http_head *h, int r) {
+    if (r < 0)
+        acc_http_head_free(h);
+    return r;
 }
 
 /* HTTP-version SP 3DIGIT SP reason-phrase CRLF (a missing SP before an empty
@@ -165,7 +203,7 @@ int acc_http_parse_response_head(const char *buf, size_t len, acc_http_head *h) 
             if (!is_value_char((unsigned char)h->reason[i]))
                 return ACC_HTTP_E_STATUS_LINE;
     }
-    return parse_headers(buf, len, pos, h);
+    return parsed(h, parse_headers(buf, len, pos, h));
 }
 
 /* method SP request-target SP HTTP-version CRLF */
@@ -200,13 +238,13 @@ int acc_http_parse_request_head(const char *buf, size_t len, acc_http_head *h) {
     int r = parse_version(buf + i, (size_t)n - i, &h->minor, ACC_HTTP_E_REQUEST_LINE);
     if (r < 0)
         return r;
-    return parse_headers(buf, len, pos, h);
+    return parsed(h, parse_headers(buf, len, pos, h));
 }
 
 const acc_http_header *acc_http_find_header(const acc_http_head *h, const char *name) {
     for (size_t i = 0; i < h->nheaders; i++)
-        if (ieq(h->headers[i].name, h->headers[i].name_len, name))
-            return &h->headers[i];
+        if (ieq(acc_http_head_field(h, i)->name, acc_http_head_field(h, i)->name_len, name))
+            return acc_http_head_field(h, i);
     return NULL;
 }
 
@@ -228,7 +266,7 @@ static void list_item(const char *v, size_t len, size_t *p, size_t *a, size_t *b
 
 bool acc_http_has_token(const acc_http_head *h, const char *name, const char *token) {
     for (size_t i = 0; i < h->nheaders; i++) {
-        const acc_http_header *f = &h->headers[i];
+        const acc_http_header *f = acc_http_head_field(h, i);
         if (!ieq(f->name, f->name_len, name))
             continue;
         size_t p = 0, a, b;
@@ -253,7 +291,7 @@ void acc_http_head_terminate(char *buf, acc_http_head *h) {
     /* Each string is followed by a byte of the head (SP, ':', CR, or the
      * whitespace before CR), never by another string's first byte. */
     for (size_t i = 0; i < h->nheaders; i++) {
-        acc_http_header *f = &h->headers[i];
+        acc_http_header *f = (acc_http_header *)acc_http_head_field(h, i);
         buf[(f->name - buf) + (ptrdiff_t)f->name_len] = '\0';
         buf[(f->value - buf) + (ptrdiff_t)f->value_len] = '\0';
     }
@@ -286,7 +324,7 @@ static int parse_length(const char *s, size_t n, uint64_t *out) {
 static int content_length(const acc_http_head *h, bool *present, uint64_t *length) {
     *present = false;
     for (size_t i = 0; i < h->nheaders; i++) {
-        const acc_http_header *f = &h->headers[i];
+        const acc_http_header *f = acc_http_head_field(h, i);
         if (!ieq(f->name, f->name_len, "Content-Length"))
             continue;
         size_t p = 0, a, b;
@@ -308,7 +346,7 @@ static int content_length(const acc_http_head *h, bool *present, uint64_t *lengt
 static int transfer_encoding(const acc_http_head *h, bool *chunked) {
     *chunked = false;
     for (size_t i = 0; i < h->nheaders; i++) {
-        const acc_http_header *f = &h->headers[i];
+        const acc_http_header *f = acc_http_head_field(h, i);
         if (!ieq(f->name, f->name_len, "Transfer-Encoding"))
             continue;
         if (*chunked || !ieq(f->value, f->value_len, "chunked"))

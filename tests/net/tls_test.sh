@@ -67,6 +67,7 @@ nginx)
     ;;
 curl)
     command -v curl >/dev/null 2>&1 || { status=77; echo "SKIP: curl is not installed"; exit 77; }
+    : >"$tmp/server.out" # before the server: the loop below reads it at once
     "$@" "$server" 120 "$tmp/certs/server.pem" "$tmp/certs/server.key" >"$tmp/server.out" 2>&1 &
     pid=$!
     base=""
