@@ -31,6 +31,7 @@ const char *acc_http_strerror(int status) {
     case ACC_HTTP_E_TLS_VERIFY: return "TLS certificate verification failed";
     case ACC_HTTP_E_TLS: return "TLS handshake or record failed";
     case ACC_HTTP_E_TLS_CONFIG: return "TLS certificate, key or CA file unusable";
+    case ACC_HTTP_E_HOST: return "missing, repeated or malformed Host";
     default: break;
     }
     if (status < 0 && status > -4096)
@@ -65,13 +66,19 @@ static bool ieq(const char *a, size_t alen, const char *b) {
 
 /* ---- lines --------------------------------------------------------------- */
 
-/* The line at *pos, ended by CRLF; a bare CR or LF inside is an error.
- * Returns the line's length (without CRLF), or -1; advances *pos past CRLF. */
-static long next_line(const char *buf, size_t len, size_t *pos) {
+/* The line at *pos, ended by CRLF (or, when `lf_ok`, by a bare LF, as
+ * RFC 9112 2.2 lets a recipient accept and nginx does); a bare CR inside
+ * is an error.  Returns the line's length (without its end), or -1;
+ * advances *pos past the end. */
+static long next_line(const char *buf, size_t len, size_t *pos, bool lf_ok) {
     size_t start = *pos;
     for (size_t i = start; i < len; i++) {
-        if (buf[i] == '\n')
-            return -1; /* bare LF */
+        if (buf[i] == '\n') {
+            if (!lf_ok)
+                return -1; /* bare LF */
+            *pos = i + 1;
+            return (long)(i - start);
+        }
         if (buf[i] == '\r') {
             if (i + 1 >= len || buf[i + 1] != '\n')
                 return -1; /* bare CR */
@@ -79,7 +86,7 @@ static long next_line(const char *buf, size_t len, size_t *pos) {
             return (long)(i - start);
         }
     }
-    return -1; /* no CRLF */
+    return -1; /* no line end */
 }
 
 /* "HTTP/1.x" at s; sets *minor.  0 or ACC_HTTP_E_VERSION / `bad`. */
@@ -87,9 +94,9 @@ static int parse_version(const char *s, size_t n, int *minor, int bad) {
     if (n != 8 || memcmp(s, "HTTP/", 5) != 0 || !is_digit((unsigned char)s[5]) || s[6] != '.' ||
         !is_digit((unsigned char)s[7]))
         return bad;
-    if (s[5] != '1' || (s[7] != '0' && s[7] != '1'))
+    if (s[5] != '1')
         return ACC_HTTP_E_VERSION;
-    *minor = s[7] - '0';
+    *minor = s[7] == '0' ? 0 : 1; /* HTTP/1.2 and up: understood as 1.1 (RFC 9110 6.2) */
     return 0;
 }
 
@@ -121,11 +128,11 @@ const acc_http_header *acc_http_head_field(const acc_http_head *h, size_t i) {
 }
 
 /* The header lines from *pos to the empty line that must end buf. */
-static int parse_headers(const char *buf, size_t len, size_t pos, acc_http_head *h) {
+static int parse_headers(const char *buf, size_t len, size_t pos, acc_http_head *h, bool lf_ok) {
     h->nheaders = 0;
     for (;;) {
         size_t start = pos;
-        long n = next_line(buf, len, &pos);
+        long n = next_line(buf, len, &pos, lf_ok);
         if (n < 0)
             return ACC_HTTP_E_HEADER;
         if (n == 0)
@@ -178,7 +185,7 @@ static int parsed(acc_http_head *h, int r) {
 int acc_http_parse_response_head(const char *buf, size_t len, acc_http_head *h) {
     size_t pos = 0;
     head_clear(h);
-    long n = next_line(buf, len, &pos);
+    long n = next_line(buf, len, &pos, false);
     if (n < 12)
         return ACC_HTTP_E_STATUS_LINE;
     int r = parse_version(buf, 8, &h->minor, ACC_HTTP_E_STATUS_LINE);
@@ -203,14 +210,14 @@ int acc_http_parse_response_head(const char *buf, size_t len, acc_http_head *h) 
             if (!is_value_char((unsigned char)h->reason[i]))
                 return ACC_HTTP_E_STATUS_LINE;
     }
-    return parsed(h, parse_headers(buf, len, pos, h));
+    return parsed(h, parse_headers(buf, len, pos, h, false));
 }
 
 /* method SP request-target SP HTTP-version CRLF */
 int acc_http_parse_request_head(const char *buf, size_t len, acc_http_head *h) {
     size_t pos = 0;
     head_clear(h);
-    long n = next_line(buf, len, &pos);
+    long n = next_line(buf, len, &pos, true);
     if (n < 0)
         return ACC_HTTP_E_REQUEST_LINE;
     size_t i = 0;
@@ -232,13 +239,62 @@ int acc_http_parse_request_head(const char *buf, size_t len, acc_http_head *h) {
     h->target = buf + ts;
     h->target_len = i - ts;
     if (h->target[0] != '/' && !(h->target_len == 1 && h->target[0] == '*') &&
-        !(h->target_len > 7 && ieq(h->target, 7, "http://")))
+        !(h->target_len > 7 && ieq(h->target, 7, "http://")) &&
+        !(h->target_len > 8 && ieq(h->target, 8, "https://")))
         return ACC_HTTP_E_REQUEST_LINE;
     i++;
     int r = parse_version(buf + i, (size_t)n - i, &h->minor, ACC_HTTP_E_REQUEST_LINE);
     if (r < 0)
         return r;
-    return parsed(h, parse_headers(buf, len, pos, h));
+    return parsed(h, parse_headers(buf, len, pos, h, true));
+}
+
+/* RFC 3986 host [":" port]: reg-name, IPv4 or an IP literal in brackets. */
+static bool host_ok(const char *v, size_t n) {
+    if (n == 0)
+        return false;
+    size_t i = 0;
+    if (v[0] == '[') {
+        while (i < n && v[i] != ']')
+            i++;
+        if (i == n || i < 3)
+            return false;
+        for (size_t k = 1; k < i; k++)
+            if (!strchr("0123456789abcdefABCDEF:.", v[k]) || !v[k])
+                return false;
+        i++;
+    } else {
+        for (; i < n && v[i] != ':'; i++) {
+            unsigned char c = (unsigned char)v[i];
+            if (!(is_digit(c) || (lower(c) >= 'a' && lower(c) <= 'z') || (c && strchr("-._~%!$&'()*+,;=", c))))
+                return false;
+        }
+        if (i == 0)
+            return false;
+    }
+    if (i < n) {
+        if (v[i] != ':')
+            return false;
+        for (i++; i < n; i++)
+            if (!is_digit((unsigned char)v[i]))
+                return false;
+    }
+    return true;
+}
+
+int acc_http_check_host(const acc_http_head *h) {
+    const acc_http_header *host = NULL;
+    for (size_t i = 0; i < h->nheaders; i++) {
+        const acc_http_header *f = acc_http_head_field(h, i);
+        if (ieq(f->name, f->name_len, "host")) {
+            if (host)
+                return ACC_HTTP_E_HOST; /* repeated */
+            host = f;
+        }
+    }
+    if (!host)
+        return h->minor >= 1 ? ACC_HTTP_E_HOST : 0;
+    return host_ok(host->value, host->value_len) ? 0 : ACC_HTTP_E_HOST;
 }
 
 const acc_http_header *acc_http_find_header(const acc_http_head *h, const char *name) {
@@ -403,8 +459,8 @@ int acc_http_parse_chunk_size(const char *line, size_t len, uint64_t *size) {
             d = c - 'a' + 10;
         else
             break;
-        if (i >= 15)
-            return ACC_HTTP_E_CHUNK; /* 16 hex digits or more */
+        if (v >> 56)
+            return ACC_HTTP_E_CHUNK; /* more than 60 bits (leading zeros are fine) */
         v = v * 16 + (uint64_t)d;
     }
     if (i == 0)

@@ -7,9 +7,11 @@
  * The network code (http_client.ac, http_server.ac) reads bytes with a
  * stream and hands them here, so the parsers can be tested and fuzzed on
  * their own.  They are strict: anything RFC 9112 does not allow a sender to
- * write (bare CR or LF line ends, folded headers, a space before a colon,
- * signed or differing Content-Lengths, transfer codings other than
- * chunked, ...) is refused with one of the statuses below.
+ * write (bare CR line ends, bare LF ones in responses, folded headers, a
+ * space before a colon, signed or differing Content-Lengths, transfer
+ * codings other than chunked, ...) is refused with one of the statuses
+ * below.  Requests may end lines with a bare LF, as nginx accepts, and
+ * HTTP/1.x versions above 1.1 are read as 1.1.
  *
  * Statuses: 0, or a negative ACC_HTTP_E_* (below -1000, so they never clash
  * with the negative errno values of the rest of acc); acc_http_strerror
@@ -45,6 +47,7 @@ enum {
     ACC_HTTP_E_TLS_VERIFY = -1016,    /* the peer's certificate failed verification */
     ACC_HTTP_E_TLS = -1017,           /* the TLS handshake or a TLS record failed */
     ACC_HTTP_E_TLS_CONFIG = -1018,    /* a certificate, key or CA file unusable */
+    ACC_HTTP_E_HOST = -1019,          /* a request's Host missing (HTTP/1.1), repeated or malformed */
 };
 
 /* Names any status: 0, an ACC_HTTP_E_* or a negative errno. */
@@ -69,7 +72,7 @@ typedef struct acc_http_header {
  * reaches any of them.
  */
 typedef struct acc_http_head {
-    int minor;         /* HTTP/1.<minor>: 0 or 1 */
+    int minor;         /* HTTP/1.<minor>: 0 or 1 (1.2 and up read as 1) */
     int status;        /* responses: 100..599 */
     const char *reason;
     size_t reason_len;
@@ -97,6 +100,10 @@ int acc_http_parse_request_head(const char *buf, size_t len, acc_http_head *h);
 void acc_http_head_free(acc_http_head *h);
 /* Field i (< h->nheaders). */
 const acc_http_header *acc_http_head_field(const acc_http_head *h, size_t i);
+
+/* A request's Host (RFC 9112 3.2): exactly one, required in HTTP/1.1,
+ * host[:port] in RFC 3986's syntax.  0 or ACC_HTTP_E_HOST. */
+int acc_http_check_host(const acc_http_head *h);
 
 /* The first header named `name` (case-insensitive), or NULL. */
 const acc_http_header *acc_http_find_header(const acc_http_head *h, const char *name);

@@ -66,6 +66,9 @@ async acc__ssize_t acc_stream_readexactly(acc_stream *s, void *buf, size_t n);
  * within cap - 1 bytes.
  */
 async acc__ssize_t acc_stream_readuntil(acc_stream *s, const char *delim, char *out, size_t cap);
+/* An HTTP head: up to and including the blank line that ends it ("\r\n\r\n",
+ * or with bare LFs "\n\n" / "\n\r\n"); otherwise as acc_stream_readuntil. */
+async acc__ssize_t acc_stream_readhead(acc_stream *s, char *out, size_t cap);
 /* A line with its '\n' (the last line may lack it), NUL-terminated; 0 at the end. */
 async acc__ssize_t acc_stream_readline(acc_stream *s, char *out, size_t cap);
 /* Everything up to the end of the stream into a malloc'd, NUL-terminated
