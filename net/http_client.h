@@ -15,6 +15,10 @@
  *   against the system store (SSL_CERT_FILE / SSL_CERT_DIR override it) or
  *   `ca_file`, its name against the host; a failure is
  *   ACC_HTTP_E_TLS_VERIFY with the reason in `tls_error`;
+ * - compressed bodies: Accept-Encoding: gzip, deflate is sent (unless the
+ *   caller's headers have one) and gzip / deflate bodies are inflated
+ *   (zlib), within max_body (ACC_HTTP_E_BODY_TOO_LARGE for a bomb); the
+ *   Content-Encoding header stays as the server sent it;
  * - GET, POST, any method through acc_http_request; bodies framed by
  *   Content-Length, chunked, or the end of the connection;
  * - keep-alive: a finished connection goes back to the client's pool and
@@ -53,6 +57,8 @@ typedef struct acc_http_client {
     size_t max_head;       /* bytes of status line plus headers: 16 KiB */
     size_t max_body;       /* 64 MiB */
     bool keep_alive;       /* pool connections: true */
+    bool decompress;       /* send Accept-Encoding: gzip, deflate and inflate such
+                              bodies (max_body bounds the result): true */
     size_t max_idle;       /* pooled connections kept at most: 64 */
     const char *user_agent; /* "acc-http/0.1" */
     /* TLS, read at the first https:// request (NULL: the system store, no client certificate) */

@@ -32,6 +32,7 @@ const char *acc_http_strerror(int status) {
     case ACC_HTTP_E_TLS: return "TLS handshake or record failed";
     case ACC_HTTP_E_TLS_CONFIG: return "TLS certificate, key or CA file unusable";
     case ACC_HTTP_E_HOST: return "missing, repeated or malformed Host";
+    case ACC_HTTP_E_ENCODING: return "malformed gzip or deflate body";
     default: break;
     }
     if (status < 0 && status > -4096)

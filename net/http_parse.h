@@ -48,6 +48,7 @@ enum {
     ACC_HTTP_E_TLS = -1017,           /* the TLS handshake or a TLS record failed */
     ACC_HTTP_E_TLS_CONFIG = -1018,    /* a certificate, key or CA file unusable */
     ACC_HTTP_E_HOST = -1019,          /* a request's Host missing (HTTP/1.1), repeated or malformed */
+    ACC_HTTP_E_ENCODING = -1020,      /* a gzip or deflate body that does not inflate */
 };
 
 /* Names any status: 0, an ACC_HTTP_E_* or a negative errno. */

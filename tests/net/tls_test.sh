@@ -43,6 +43,8 @@ nginx)
         head -c $size /dev/urandom >"$tmp/html/f$size.bin"
         cp "$tmp/html/f$size.bin" "$tmp/certs/"
     done
+    awk 'BEGIN { for (i = 0; i < 20000; i++) printf "line %d of a text nginx sends gzipped\n", i }' >"$tmp/html/t.txt"
+    cp "$tmp/html/t.txt" "$tmp/certs/"
     started=0
     for attempt in 1 2 3 4 5; do
         p=$(( 20000 + ($$ * 7 + attempt * 7919 + $(date +%N | sed 's/^0*//;s/^$/0/') ) % 40000 ))
