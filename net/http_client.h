@@ -21,6 +21,11 @@
  *   Content-Encoding header stays as the server sent it;
  * - GET, POST, any method through acc_http_request; bodies framed by
  *   Content-Length, chunked, or the end of the connection;
+ * - connection limits (aiohttp's TCPConnector limit and limit_per_host):
+ *   at most `limit` connections open (100), `limit_per_host` per scheme,
+ *   host and port (none); requests beyond them wait in FIFO order (within
+ *   the timeout) for a connection to come free, so 10,000 concurrent gets
+ *   do not open 10,000 sockets;
  * - keep-alive: a finished connection goes back to the client's pool and
  *   the next request to the same scheme, host and port reuses it (a pooled
  *   connection the server has closed meanwhile, or one on which bytes
@@ -48,6 +53,8 @@ extern "C" {
 #endif
 
 typedef struct acc_http__conn acc_http__conn;
+typedef struct acc_http__host acc_http__host;
+typedef struct acc_http__waiter acc_http__waiter;
 typedef struct acc_tls_ctx acc_tls_ctx;
 
 /* Caller-owned; the pooled connections are the client's. */
@@ -60,6 +67,8 @@ typedef struct acc_http_client {
     bool decompress;       /* send Accept-Encoding: gzip, deflate and inflate such
                               bodies (max_body bounds the result): true */
     size_t max_idle;       /* pooled connections kept at most: 64 */
+    size_t limit;          /* connections open at once, pooled ones included: 100; 0: none */
+    size_t limit_per_host; /* the same per scheme, host and port: 0 (none) */
     const char *user_agent; /* "acc-http/0.1" */
     /* TLS, read at the first https:// request (NULL: the system store, no client certificate) */
     const char *ca_file;   /* trust these CAs (PEM) instead of the system store */
@@ -71,8 +80,14 @@ typedef struct acc_http_client {
     acc_tls_ctx *tls;      /* private: made at the first https:// request */
     /* statistics */
     unsigned long connects, reuses;
+    unsigned long waits;   /* requests that queued for a connection */
+    /* private */
     acc_http__conn *idle;  /* the pool, most recent first */
     size_t nidle;
+    size_t nconns;         /* open or opening, pooled ones included */
+    acc_http__host *hosts; /* the same per scheme, host and port */
+    acc_http__waiter *wait_head, *wait_tail; /* requests waiting for a connection, FIFO */
+    bool dispatching, redispatch;
 } acc_http_client;
 
 /* A response; everything in it is owned by it (acc_http_response_free). */
