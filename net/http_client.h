@@ -35,7 +35,11 @@
  *   another scheme, host or port;
  * - caller-given header lines must be "Name: value\r\n" with no other CR
  *   or LF (else ACC_HTTP_E_HEADER): no header injection;
- * - a whole-request timeout through acc_wait_for (-ETIMEDOUT);
+ * - timeouts (-ETIMEDOUT), as aiohttp's ClientTimeout: `timeout` for the
+ *   whole request (total), `connect_timeout` for a new connection
+ *   (sock_connect), `read_timeout` for each wait for bytes (sock_read);
+ *   names are looked up on a thread of their own that a timeout abandons
+ *   (a slow resolver never holds a request past its timeout, nor the loop);
  * - a strict parser (http_parse.h): malformed responses give an
  *   ACC_HTTP_E_* status, never a crash or a hang.
  * Requests of one client may run concurrently from many tasks; each takes
@@ -59,7 +63,10 @@ typedef struct acc_tls_ctx acc_tls_ctx;
 
 /* Caller-owned; the pooled connections are the client's. */
 typedef struct acc_http_client {
-    double timeout;        /* seconds for a whole request (redirects included); <= 0: none. 30 */
+    double timeout;        /* seconds for a whole request (redirects, name lookups,
+                              waits for a connection included); <= 0: none. 30 */
+    double connect_timeout; /* a new connection: lookup, TCP and TLS handshake; 0: none */
+    double read_timeout;   /* any one wait for bytes from the server; 0: none */
     int max_redirects;     /* 5 */
     size_t max_head;       /* bytes of status line plus headers: 16 KiB */
     size_t max_body;       /* 64 MiB */

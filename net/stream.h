@@ -42,6 +42,7 @@ typedef struct acc_stream {
     char *wbuf;              /* bytes written, not yet flushed: [0, wlen) */
     size_t wcap, wlen;
     bool eof;                /* read returned 0 */
+    double read_timeout;     /* seconds any one wait for bytes may take (-ETIMEDOUT); 0: none */
     struct acc__tls *tls;    /* TLS state after acc_stream_tls_connect/accept (tls.h); owned */
 } acc_stream;
 
