@@ -108,6 +108,12 @@ typedef struct acc_http_response {
     acc_http_url url;      /* where the final response came from */
     char *head_buf;        /* the head's bytes: the strings below point here */
     acc_http_head head;    /* headers: acc_http_response_header() */
+    /* private: a streamed body (acc_http_request_stream) */
+    acc_http__conn *conn;  /* held until the body is read or resp freed */
+    acc_http_client *client;
+    int framing;           /* acc_http_framing */
+    uint64_t left;         /* bytes left: of the body (LENGTH) or of the chunk */
+    bool in_chunk, reusable;
 } acc_http_response;
 
 void acc_http_client_init(acc_http_client *c);
@@ -122,6 +128,22 @@ async int acc_http_post(acc_http_client *c, const char *url, const char *content
 async int acc_http_request(acc_http_client *c, const char *method, const char *url,
                            const char *headers, const void *body, size_t len,
                            acc_http_response *resp);
+
+/*
+ * Streaming (aiohttp's resp.content.read(n)): returns once the final
+ * response's head is in (redirects followed), resp->body NULL; the body is
+ * then read in pieces with acc_http_response_read, of any size (max_body
+ * does not apply).  acc_http_response_free gives the connection back to
+ * the pool when the body was read to its end, else closes it.  Bodies come
+ * as sent (no Accept-Encoding is sent); `timeout` covers getting the head,
+ * `read_timeout` each read.  The client must outlive the response.
+ */
+async int acc_http_request_stream(acc_http_client *c, const char *method, const char *url,
+                                  const char *headers, const void *body, size_t len,
+                                  acc_http_response *resp);
+/* Up to n bytes of a streamed body: > 0, 0 at its end, or a status
+ * (ACC_HTTP_E_TRUNCATED, _CHUNK, -ETIMEDOUT, ...). */
+async acc__ssize_t acc_http_response_read(acc_http_response *resp, void *buf, size_t n);
 
 /* The value of the first header called `name`, or NULL. */
 const char *acc_http_response_header(const acc_http_response *resp, const char *name);
