@@ -449,16 +449,16 @@ def plots(R, outdir):
     return files
 
 
-def update_readme(md, pngs):
-    """Replaces what lies between the bench markers of README.md."""
-    path = os.path.join(ROOT, "README.md")
+def update_docs(md, pngs):
+    """Replaces what lies between the bench markers of docs/performance.md."""
+    path = os.path.join(ROOT, "docs", "performance.md")
     text = open(path).read()
-    begin, end = "<!-- bench/run --readme: begin -->", "<!-- bench/run --readme: end -->"
+    begin, end = "<!-- bench/run --docs: begin -->", "<!-- bench/run --docs: end -->"
     if begin not in text or end not in text:
-        log("README.md has no bench markers: not updated")
+        log("docs/performance.md has no bench markers: not updated")
         return
     md = md.replace("### ", "#### ")
-    figs = "".join(f"![{p}](bench/results/{p})\n" for p in pngs)
+    figs = "".join(f"![{p}](../bench/results/{p})\n" for p in pngs)
     head, rest = text.split(begin, 1)
     text = head + begin + "\n" + md + "\n" + figs + end + rest.split(end, 1)[1]
     with open(path, "w") as f:
@@ -471,8 +471,8 @@ def main():
     ap.add_argument("--runs", type=int, default=5, help="runs per micro-benchmark (median)")
     ap.add_argument("--quick", action="store_true", help="1 run, a tenth of the work: a smoke test")
     ap.add_argument("--only", default="micro,sleepers,echo,http,transpile")
-    ap.add_argument("--readme", action="store_true",
-                    help="also put the tables into README.md's Performance section")
+    ap.add_argument("--docs", action="store_true",
+                    help="also put the tables into docs/performance.md")
     args = ap.parse_args()
     runs, scale, secs = (1, 0.1, 1) if args.quick else (args.runs, 1.0, 2)
     big_runs = 1 if args.quick else 3  # sleepers, echo and http take seconds per run
@@ -505,8 +505,8 @@ def main():
     with open(os.path.join(outdir, "results.md"), "w") as f:
         f.write(md + "\n" + "".join(f"![{p}]({p})\n" for p in pngs))
     print(md)
-    if args.readme and full:
-        update_readme(md.replace("](", "](bench/results/"), pngs)
+    if args.docs and full:
+        update_docs(md.replace("](", "](../bench/results/"), pngs)
     log(f"suite took {R['seconds']:.0f} s; wrote {outdir}/results.md, results.json, "
         + ", ".join(pngs))
 

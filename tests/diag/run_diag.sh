@@ -1,8 +1,9 @@
 #!/bin/sh
 # run_diag.sh: runs one diagnostics test of acc.
 #
-# A test is an .ac file whose first line is
+# A test is an .ac file with a comment line (its first line, in tests/diag)
 #     // EXPECT-ERROR: <line>:<col>: error: <message>
+# or, inside a block comment,  * EXPECT-ERROR: <line>:<col>: error: <message>
 # acc must reject it: exit status 1, no output file, and on stderr the line
 #     <file>:<line>:<col>: error: <message>
 # (file as given on acc's command line) followed by the source line and a
@@ -63,8 +64,8 @@ fi
 src=$1
 [ -f "$src" ] || die "no such test: $src"
 
-expect=$(sed -n '1s|^// EXPECT-ERROR: ||p' "$src")
-[ -n "$expect" ] || die "$src: the first line is not '// EXPECT-ERROR: <line>:<col>: error: <message>'"
+expect=$(sed -n 's#^\(//\| \*\) *EXPECT-ERROR: ##p' "$src" | head -n 1)
+[ -n "$expect" ] || die "$src: no line '// EXPECT-ERROR: <line>:<col>: error: <message>'"
 line=${expect%%:*}
 rest=${expect#*:}
 col=${rest%%:*}
