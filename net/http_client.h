@@ -1,6 +1,6 @@
 /*
  * http_client.h: an HTTP/1.1 client for acc programs (aiohttp's
- * ClientSession, in C).  http:// only: there is no TLS in acc.
+ * ClientSession, in C), for http:// and https:// URLs.
  *
  *     acc_http_client c;
  *     acc_http_client_init(&c);
@@ -11,12 +11,21 @@
  *     acc_http_response_free(&r);
  *     acc_http_client_destroy(&c);
  *
+ * - https:// through OpenSSL (tls.h): the peer's certificate verified
+ *   against the system store (SSL_CERT_FILE / SSL_CERT_DIR override it) or
+ *   `ca_file`, its name against the host; a failure is
+ *   ACC_HTTP_E_TLS_VERIFY with the reason in `tls_error`;
  * - GET, POST, any method through acc_http_request; bodies framed by
  *   Content-Length, chunked, or the end of the connection;
  * - keep-alive: a finished connection goes back to the client's pool and
- *   the next request to the same host and port reuses it (a pooled
- *   connection the server has closed meanwhile is retried once on a new one);
- * - redirects (301, 302, 303, 307, 308) up to `max_redirects`;
+ *   the next request to the same scheme, host and port reuses it (a pooled
+ *   connection the server has closed meanwhile, or one on which bytes
+ *   arrived while idle, is not reused);
+ * - redirects (301, 302, 303, 307, 308) up to `max_redirects`, Location
+ *   resolved per RFC 3986; Authorization and Cookie are not sent on to
+ *   another scheme, host or port;
+ * - caller-given header lines must be "Name: value\r\n" with no other CR
+ *   or LF (else ACC_HTTP_E_HEADER): no header injection;
  * - a whole-request timeout through acc_wait_for (-ETIMEDOUT);
  * - a strict parser (http_parse.h): malformed responses give an
  *   ACC_HTTP_E_* status, never a crash or a hang.
@@ -35,6 +44,7 @@ extern "C" {
 #endif
 
 typedef struct acc_http__conn acc_http__conn;
+typedef struct acc_tls_ctx acc_tls_ctx;
 
 /* Caller-owned; the pooled connections are the client's. */
 typedef struct acc_http_client {
@@ -45,6 +55,14 @@ typedef struct acc_http_client {
     bool keep_alive;       /* pool connections: true */
     size_t max_idle;       /* pooled connections kept at most: 64 */
     const char *user_agent; /* "acc-http/0.1" */
+    /* TLS, read at the first https:// request (NULL: the system store, no client certificate) */
+    const char *ca_file;   /* trust these CAs (PEM) instead of the system store */
+    const char *ca_dir;
+    const char *cert_file; /* a client certificate (PEM) */
+    const char *key_file;  /* its key; NULL: in cert_file */
+    bool insecure;         /* no certificate verification (curl -k): tests only */
+    char tls_error[256];   /* why the last TLS handshake failed, or "" */
+    acc_tls_ctx *tls;      /* private: made at the first https:// request */
     /* statistics */
     unsigned long connects, reuses;
     acc_http__conn *idle;  /* the pool, most recent first */

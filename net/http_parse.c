@@ -22,10 +22,13 @@ const char *acc_http_strerror(int status) {
     case ACC_HTTP_E_CHUNK: return "malformed chunked body";
     case ACC_HTTP_E_BODY_TOO_LARGE: return "HTTP body too large";
     case ACC_HTTP_E_TRUNCATED: return "connection closed before the HTTP message ended";
-    case ACC_HTTP_E_URL: return "invalid http:// URL";
-    case ACC_HTTP_E_SCHEME: return "only http:// URLs are supported";
+    case ACC_HTTP_E_URL: return "invalid http:// or https:// URL";
+    case ACC_HTTP_E_SCHEME: return "only http:// and https:// URLs are supported";
     case ACC_HTTP_E_REDIRECTS: return "too many HTTP redirects";
     case ACC_HTTP_E_LOCATION: return "HTTP redirect without a usable Location";
+    case ACC_HTTP_E_TLS_VERIFY: return "TLS certificate verification failed";
+    case ACC_HTTP_E_TLS: return "TLS handshake or record failed";
+    case ACC_HTTP_E_TLS_CONFIG: return "TLS certificate, key or CA file unusable";
     default: break;
     }
     if (status < 0 && status > -4096)
@@ -393,9 +396,10 @@ int acc_http_parse_url(const char *url, acc_http_url *u) {
     const char *p = strstr(url, "://");
     if (!p)
         return ACC_HTTP_E_URL;
-    if (!ieq(url, (size_t)(p - url), "http"))
-        return ieq(url, (size_t)(p - url), "https") ? ACC_HTTP_E_SCHEME
-               : (p == url ? ACC_HTTP_E_URL : ACC_HTTP_E_SCHEME);
+    bool tls = ieq(url, (size_t)(p - url), "https");
+    if (!tls && !ieq(url, (size_t)(p - url), "http"))
+        return p == url ? ACC_HTTP_E_URL : ACC_HTTP_E_SCHEME;
+    u->tls = tls;
     p += 3;
     for (const char *q = p; *q; q++)
         if (!url_char_ok((unsigned char)*q))
@@ -425,7 +429,7 @@ int acc_http_parse_url(const char *url, acc_http_url *u) {
     if (hl == 0 || hl >= sizeof u->host)
         return ACC_HTTP_E_URL;
     memcpy(u->host, host, hl);
-    u->port = 80;
+    u->port = tls ? 443 : 80;
     if (port) {
         long v = 0;
         if (port == auth_end)
@@ -449,35 +453,98 @@ int acc_http_parse_url(const char *url, acc_http_url *u) {
     return 0;
 }
 
+/*
+ * RFC 3986 5.2.4 on an absolute path p[0, n) (no query): "." and ".."
+ * segments removed, into out (room for n + 1 bytes); the length.
+ */
+static size_t remove_dot_segments(const char *p, size_t n, char *out) {
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && p[j] != '/')
+            j++;
+        const char *seg = p + i + 1;
+        size_t sl = j - i - 1;
+        bool last = j >= n;
+        if (sl == 1 && seg[0] == '.') {
+            if (last)
+                out[o++] = '/';
+        } else if (sl == 2 && seg[0] == '.' && seg[1] == '.') {
+            while (o > 0 && out[--o] != '/')
+                ;
+            if (last)
+                out[o++] = '/';
+        } else {
+            out[o++] = '/';
+            memcpy(out + o, seg, sl);
+            o += sl;
+        }
+        i = j;
+    }
+    if (o == 0)
+        out[o++] = '/';
+    return o;
+}
+
+/* out->path = dots removed from dir[0, dl) + ref's path, then ref's query. */
+static int set_path(acc_http_url *out, const char *dir, size_t dl, const char *ref, size_t rl) {
+    char joined[2 * sizeof out->path];
+    size_t pl = strcspn(ref, "?");
+    if (pl > rl)
+        pl = rl;
+    if (dl + pl + 1 > sizeof joined)
+        return ACC_HTTP_E_LOCATION;
+    memcpy(joined, dir, dl);
+    memcpy(joined + dl, ref, pl);
+    size_t n = dl + pl;
+    if (n == 0 || joined[0] != '/') { /* a relative reference against "" */
+        memmove(joined + 1, joined, n);
+        joined[0] = '/';
+        n++;
+    }
+    char clean[2 * sizeof out->path];
+    size_t cl = remove_dot_segments(joined, n, clean);
+    if (cl + (rl - pl) >= sizeof out->path)
+        return ACC_HTTP_E_LOCATION;
+    memcpy(out->path, clean, cl);
+    memcpy(out->path + cl, ref + pl, rl - pl);
+    out->path[cl + rl - pl] = '\0';
+    return 0;
+}
+
 int acc_http_resolve_location(const acc_http_url *base, const char *loc, acc_http_url *out) {
     if (!loc || !*loc)
         return ACC_HTTP_E_LOCATION;
-    if (strstr(loc, "://")) {
+    size_t sl = strspn(loc, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.");
+    if (sl > 0 && loc[sl] == ':') { /* an absolute URL */
         int r = acc_http_parse_url(loc, out);
         return r == ACC_HTTP_E_URL ? ACC_HTTP_E_LOCATION : r;
     }
-    if (loc[0] == '/' && loc[1] == '/')
-        return ACC_HTTP_E_LOCATION; /* scheme-relative: not supported */
     for (const char *q = loc; *q; q++)
         if (!url_char_ok((unsigned char)*q))
             return ACC_HTTP_E_LOCATION;
+    if (loc[0] == '/' && loc[1] == '/') { /* scheme-relative: the base's scheme */
+        char full[sizeof out->path + sizeof out->host + 16];
+        snprintf(full, sizeof full, "%s:%s", base->tls ? "https" : "http", loc);
+        int r = acc_http_parse_url(full, out);
+        return r < 0 ? ACC_HTTP_E_LOCATION : 0;
+    }
     *out = *base;
     size_t ll = strcspn(loc, "#");
-    if (loc[0] == '/') {
-        if (ll >= sizeof out->path)
+    size_t bpath = strcspn(base->path, "?");
+    if (ll == 0) /* only a fragment: the base itself */
+        return 0;
+    if (loc[0] == '?') { /* the base path with a new query */
+        if (bpath + ll >= sizeof out->path)
             return ACC_HTTP_E_LOCATION;
-        memcpy(out->path, loc, ll);
-        out->path[ll] = '\0';
+        memcpy(out->path + bpath, loc, ll);
+        out->path[bpath + ll] = '\0';
         return 0;
     }
-    /* relative: replace what follows the base path's last '/' (before any query) */
-    size_t dir = strcspn(base->path, "?");
+    if (loc[0] == '/')
+        return set_path(out, "", 0, loc, ll);
+    size_t dir = bpath; /* merge: the base path up to its last '/' */
     while (dir > 0 && base->path[dir - 1] != '/')
         dir--;
-    if (dir + ll >= sizeof out->path)
-        return ACC_HTTP_E_LOCATION;
-    memcpy(out->path, base->path, dir);
-    memcpy(out->path + dir, loc, ll);
-    out->path[dir + ll] = '\0';
-    return 0;
+    return set_path(out, base->path, dir, loc, ll);
 }

@@ -37,10 +37,13 @@ enum {
     ACC_HTTP_E_CHUNK = -1009,         /* malformed chunk size line or terminator */
     ACC_HTTP_E_BODY_TOO_LARGE = -1010,
     ACC_HTTP_E_TRUNCATED = -1011,     /* the peer closed before the message ended */
-    ACC_HTTP_E_URL = -1012,           /* not an http:// URL acc can fetch */
-    ACC_HTTP_E_SCHEME = -1013,        /* https:// and others: only http:// is supported */
+    ACC_HTTP_E_URL = -1012,           /* not an http:// or https:// URL acc can fetch */
+    ACC_HTTP_E_SCHEME = -1013,        /* ftp:// and others: only http:// and https:// */
     ACC_HTTP_E_REDIRECTS = -1014,     /* more redirects than allowed */
     ACC_HTTP_E_LOCATION = -1015,      /* a redirect without a usable Location */
+    ACC_HTTP_E_TLS_VERIFY = -1016,    /* the peer's certificate failed verification */
+    ACC_HTTP_E_TLS = -1017,           /* the TLS handshake or a TLS record failed */
+    ACC_HTTP_E_TLS_CONFIG = -1018,    /* a certificate, key or CA file unusable */
 };
 
 /* Names any status: 0, an ACC_HTTP_E_* or a negative errno. */
@@ -120,17 +123,20 @@ int acc_http_response_framing(const acc_http_head *h, const char *request_method
  */
 int acc_http_parse_chunk_size(const char *line, size_t len, uint64_t *size);
 
-/* A parsed http:// URL; the strings are copies (NUL-terminated). */
+/* A parsed http:// or https:// URL; the strings are copies (NUL-terminated). */
 typedef struct acc_http_url {
     char host[256]; /* a name, an IPv4 address, or an IPv6 address without brackets */
-    int port;       /* 80 by default */
+    int port;       /* 80 by default, 443 for https */
     char path[2048]; /* path and query, "/" when empty; the fragment is dropped */
+    bool tls;        /* https:// */
 } acc_http_url;
 
-/* 0, ACC_HTTP_E_SCHEME (https:// ...) or ACC_HTTP_E_URL. */
+/* 0, ACC_HTTP_E_SCHEME (ftp:// ...) or ACC_HTTP_E_URL. */
 int acc_http_parse_url(const char *url, acc_http_url *u);
-/* Resolves a Location value against `base`: an absolute http:// URL, an
- * absolute path, or a relative path.  0, ACC_HTTP_E_SCHEME or ACC_HTTP_E_LOCATION. */
+/* Resolves a Location value against `base` per RFC 3986 5.2: an absolute
+ * URL, a scheme-relative "//host/...", an absolute path, a relative path
+ * ("../x", "?q"), dot segments removed.  0, ACC_HTTP_E_SCHEME or
+ * ACC_HTTP_E_LOCATION. */
 int acc_http_resolve_location(const acc_http_url *base, const char *location, acc_http_url *out);
 
 #ifdef __cplusplus

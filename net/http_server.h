@@ -11,7 +11,7 @@
  *     await acc_http_serve(srv);      // until acc_http_server_stop(srv)
  *     acc_http_server_free(srv);
  *
- * One task per connection; keep-alive (HTTP/1.1 by default, HTTP/1.0 on
+ * One task per connection, over TCP or TLS (acc_http_server_tls); keep-alive (HTTP/1.1 by default, HTTP/1.0 on
  * request); request bodies with Content-Length or chunked; "Expect:
  * 100-continue"; a bounded head (431) and body (413); malformed requests
  * get 400 (or 501/505) and the connection is closed.  Slow clients are cut
@@ -77,6 +77,7 @@ typedef struct acc_http_server_config {
 
 typedef struct acc_http_server_stats {
     unsigned long connections, requests, errors, accept_backoffs;
+    unsigned long tls_failures; /* handshakes that failed or timed out */
     int active;
 } acc_http_server_stats;
 
@@ -87,6 +88,10 @@ const acc_http_server_stats *acc_http_server_stats_of(const acc_http_server *srv
  * `prefix` true matches every path starting with `path`.  0 or -ENOMEM. */
 int acc_http_server_route(acc_http_server *srv, const char *method, const char *path, bool prefix,
                           acc_http_handler fn, void *arg);
+/* Serves HTTPS: a certificate chain and its key (PEM files; key_file NULL:
+ * in cert_file).  Call before acc_http_serve.  0, ACC_HTTP_E_TLS_CONFIG or
+ * -ENOMEM.  The handshake is bounded by head_timeout. */
+int acc_http_server_tls(acc_http_server *srv, const char *cert_file, const char *key_file);
 /* Binds and listens; returns the port (the chosen one for port 0) or -errno. */
 int acc_http_server_listen(acc_http_server *srv, const char *host, int port);
 /* Accepts and serves until acc_http_server_stop; then closes every
@@ -110,6 +115,8 @@ int acc_http_reply_printf(acc_http_reply *rep, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+/* -EINVAL for a name that is empty or holds CR, LF, ':' or white space, or
+ * a value with CR or LF (no header injection). */
 int acc_http_reply_header(acc_http_reply *rep, const char *name, const char *value);
 /* The reason phrase of a status ("Not Found"). */
 const char *acc_http_reason(int status);

@@ -42,11 +42,13 @@ typedef struct acc_stream {
     char *wbuf;              /* bytes written, not yet flushed: [0, wlen) */
     size_t wcap, wlen;
     bool eof;                /* read returned 0 */
+    struct acc__tls *tls;    /* TLS state after acc_stream_tls_connect/accept (tls.h); owned */
 } acc_stream;
 
 /* 0 or -ENOMEM; bufsize 0 means ACC_STREAM_BUFSIZE.  fd must be non-blocking. */
 int acc_stream_init(acc_stream *s, int fd, size_t bufsize);
-/* Frees the buffers; leaves the descriptor open. */
+/* Frees the buffers (and the TLS state, after a close_notify sent without
+ * waiting); leaves the descriptor open. */
 void acc_stream_destroy(acc_stream *s);
 /* Frees the buffers and closes the descriptor (unflushed output is dropped). */
 void acc_stream_close(acc_stream *s);

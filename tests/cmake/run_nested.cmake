@@ -6,6 +6,7 @@
 #                 or CMAKE_PREFIX_PATH=PREFIX_PATH), build, run PROGRAM
 #   MODE=install  cmake --install BUILD --prefix PREFIX, check what is there
 #   MODE=make     consumer/Makefile with make, pkg-config and PREFIX's acc
+#   MODE=netmake  netconsumer/Makefile with make and pkg-config acc-net (and --static)
 #   MODE=deps     build deps/, touch a/a.h, check acc re-ran for a/one.ac only
 #   MODE=editor   the .ac files of SOURCE parse with the editor flags
 #
@@ -97,6 +98,14 @@ function(mode_install)
   if(NOT line STREQUAL "prefix=${PREFIX}")
     message(FATAL_ERROR "acc.pc: '${line}', expected 'prefix=${PREFIX}'")
   endif()
+  if(EXISTS ${BUILD}/accNet.cmake) # built with acc::net
+    foreach(f include/acc-net/http_client.h include/acc-net/http_server.h include/acc-net/tls.h
+              include/acc-net/stream.h include/acc-net/http_parse.h ${LIBDIR}/libacc_net.a
+              ${LIBDIR}/libacc_http_parse.a ${LIBDIR}/cmake/acc/accNet.cmake
+              ${LIBDIR}/pkgconfig/acc-net.pc)
+      require_file(${PREFIX}/${f})
+    endforeach()
+  endif()
   run(${CMAKE_COMMAND} -E env --unset=ACC_INCLUDE_DIR ${PREFIX}/bin/acc --version)
   message(STATUS "installed acc: ${OUT}")
 endfunction()
@@ -129,6 +138,24 @@ function(mode_make)
   if(NOT at EQUAL -1)
     message(FATAL_ERROR "make re-ran acc with nothing changed:\n${OUT}")
   endif()
+endfunction()
+
+# ---- MODE=netmake -------------------------------------------------------------
+function(mode_netmake)
+  set(env PKG_CONFIG_PATH=${PREFIX}/${LIBDIR}/pkgconfig --unset=ACC_INCLUDE_DIR
+          --unset=MAKEFLAGS --unset=MFLAGS)
+  if(CFLAGS)
+    list(APPEND env "CFLAGS=${CFLAGS}" "LDFLAGS=${CFLAGS}")
+  endif()
+  foreach(static "" "--static")
+    file(REMOVE ${WORK}/netapp ${WORK}/main.o ${WORK}/main.c)
+    run(${CMAKE_COMMAND} -E env ${env} ${MAKE_PROGRAM} -f ${SOURCE}/Makefile SRC=${SOURCE}
+        CC=${COMPILER} PKG_CONFIG=${PKG_CONFIG} STATIC=${static})
+    if(NOT OUT MATCHES "-lacc_net" OR NOT OUT MATCHES "-lssl")
+      message(FATAL_ERROR "pkg-config ${static} --libs acc-net did not give -lacc_net and -lssl:\n${OUT}")
+    endif()
+    check_program(${WORK}/netapp ${EXPECTED})
+  endforeach()
 endfunction()
 
 # ---- MODE=deps ----------------------------------------------------------------

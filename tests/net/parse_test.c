@@ -181,7 +181,14 @@ static void urls(void)
     CHECK_EQ(u.port, 81);
     CHECK_EQ(acc_http_parse_url("http://h?q", &u), 0);
     CHECK_STR(u.path, "/?q");
-    CHECK_EQ(acc_http_parse_url("https://example.com/", &u), ACC_HTTP_E_SCHEME);
+    CHECK_EQ(acc_http_parse_url("https://example.com/", &u), 0);
+    CHECK_EQ(u.port, 443);
+    CHECK(u.tls);
+    CHECK_EQ(acc_http_parse_url("HTTPS://example.com:8443", &u), 0);
+    CHECK_EQ(u.port, 8443);
+    CHECK_STR(u.path, "/");
+    CHECK_EQ(acc_http_parse_url("http://example.com/", &u), 0);
+    CHECK(!u.tls);
     CHECK_EQ(acc_http_parse_url("ftp://example.com/", &u), ACC_HTTP_E_SCHEME);
     CHECK_EQ(acc_http_parse_url("example.com", &u), ACC_HTTP_E_URL);
     CHECK_EQ(acc_http_parse_url("http://", &u), ACC_HTTP_E_URL);
@@ -199,10 +206,37 @@ static void urls(void)
     CHECK_STR(v.path, "/a/c?y");
     CHECK_EQ(acc_http_resolve_location(&u, "http://k/z", &v), 0);
     CHECK_STR(v.host, "k");
-    CHECK_EQ(acc_http_resolve_location(&u, "https://k/z", &v), ACC_HTTP_E_SCHEME);
+    CHECK_EQ(acc_http_resolve_location(&u, "https://k/z", &v), 0);
+    CHECK(v.tls);
+    CHECK_EQ(v.port, 443);
+    CHECK_EQ(acc_http_resolve_location(&u, "ftp://k/z", &v), ACC_HTTP_E_SCHEME);
     CHECK_EQ(acc_http_resolve_location(&u, "", &v), ACC_HTTP_E_LOCATION);
-    CHECK_EQ(acc_http_resolve_location(&u, "//k/z", &v), ACC_HTTP_E_LOCATION);
-    CHECK_STR(acc_http_strerror(ACC_HTTP_E_SCHEME), "only http:// URLs are supported");
+    CHECK_EQ(acc_http_resolve_location(&u, "//k/z", &v), 0);
+    CHECK_STR(v.host, "k");
+    CHECK_EQ(v.port, 80);
+    CHECK_STR(v.path, "/z");
+    CHECK_STR(acc_http_strerror(ACC_HTTP_E_SCHEME), "only http:// and https:// URLs are supported");
+    CHECK_STR(acc_http_strerror(ACC_HTTP_E_TLS_VERIFY), "TLS certificate verification failed");
+
+    /* RFC 3986 5.4.1 and 5.4.2, against http://a/b/c/d;p?q */
+    static const char *const rfc[][2] = {
+        {"g", "/b/c/g"}, {"./g", "/b/c/g"}, {"g/", "/b/c/g/"}, {"/g", "/g"},
+        {"?y", "/b/c/d;p?y"}, {"g?y", "/b/c/g?y"}, {"#s", "/b/c/d;p?q"},
+        {"g#s", "/b/c/g"}, {";x", "/b/c/;x"}, {".", "/b/c/"}, {"./", "/b/c/"},
+        {"..", "/b/"}, {"../", "/b/"}, {"../g", "/b/g"}, {"../..", "/"},
+        {"../../", "/"}, {"../../g", "/g"}, {"../../../g", "/g"},
+        {"../../../../g", "/g"}, {"/./g", "/g"}, {"/../g", "/g"}, {"g.", "/b/c/g."},
+        {".g", "/b/c/.g"}, {"g..", "/b/c/g.."}, {"..g", "/b/c/..g"},
+        {"./../g", "/b/g"}, {"./g/.", "/b/c/g/"}, {"g/./h", "/b/c/g/h"},
+        {"g/../h", "/b/c/h"}, {"g;x=1/./y", "/b/c/g;x=1/y"}, {"g;x=1/../y", "/b/c/y"},
+        {"g?y/./x", "/b/c/g?y/./x"}, {"g?y/../x", "/b/c/g?y/../x"},
+    };
+    CHECK_EQ(acc_http_parse_url("http://a/b/c/d;p?q", &u), 0);
+    for (size_t i = 0; i < sizeof rfc / sizeof rfc[0]; i++) {
+        CHECK_EQ(acc_http_resolve_location(&u, rfc[i][0], &v), 0);
+        CHECK_STR(v.path, rfc[i][1]);
+        CHECK_STR(v.host, "a");
+    }
 }
 
 int main(void)
