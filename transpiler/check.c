@@ -129,7 +129,8 @@ static void check_node(Check *ck, Node *n) {
         check_await(ck, n);
     switch (n->kind) {
     case CXCursor_CallExpr:
-        break; /* after the children: awaits mark their operands first */
+        fnptr_check_node(ck->u, n);
+        break; /* the rest after the children: awaits mark their operands first */
     case CXCursor_DeclRefExpr:
     case CXCursor_UnexposedExpr:
     case CXCursor_CStyleCastExpr:

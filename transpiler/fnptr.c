@@ -178,8 +178,23 @@ static void check_conversion(Unit *u, Node *n) {
     xfree(b);
 }
 
+/* A call through a pointer whose type the constructor's cannot be made from. */
+static void check_ptr_call(Unit *u, Node *n) {
+    CXType ft = fn_type_of(clang_getCursorType(n->kids[0]->cur));
+    const char *why = ft.kind == CXType_FunctionNoProto ? "has no prototype"
+                      : clang_isFunctionTypeVariadic(ft) ? "is variadic"
+                                                         : NULL;
+    if (why)
+        error_at(&u->src, n->kids[0]->in_main ? n->kids[0]->begin : n->begin,
+                 "the async function type called through this pointer %s", why);
+}
+
 void fnptr_check_node(Unit *u, Node *n) {
     switch (n->kind) {
+    case CXCursor_CallExpr:
+        if (n->ptr_call)
+            check_ptr_call(u, n);
+        return;
     case CXCursor_DeclRefExpr:
         mark_designator(u, n);
         break;
