@@ -22,11 +22,14 @@
 
 /* ---- allocation (pool.c) ------------------------------------------------ */
 
-/* The thread state of acc.h's inline fast paths, defined in pool.c; the
- * runtime uses it whether or not acc.h's fast paths are compiled in. */
+/* The thread state of acc_abi.h's inline fast paths, defined in pool.c;
+ * the runtime uses it whether or not those fast paths are compiled in. */
+#define acc__th acc__th_v1
 extern _Thread_local acc__thread acc__th;
-#ifndef ACC__INLINE
-#define acc__frame_done acc__frame_done_slow
+#ifdef ACC__INLINE
+#define acc__frame_done acc__frame_done_inline
+#else
+#define acc__frame_done acc__frame_done_slow_v1
 #endif
 
 /*
@@ -142,7 +145,7 @@ typedef struct acc__link {
  * Kept at 56 bytes: a million sleeping tasks must stay cheap (names,
  * which are rare, are kept aside by task.c).
  */
-struct acc_task {
+struct acc__task {
     acc_frame *top;                /* innermost frame; the root before it starts */
     acc_task *next;                /* ready-queue link */
     acc__link link;                /* in loop->tasks, in spawn order */

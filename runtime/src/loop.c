@@ -414,3 +414,10 @@ int acc_run(acc_frame *coro) {
     tl_default = prev;
     return status;
 }
+
+int acc__main_v1(acc_frame *coro, int *rv) {
+    int status = acc_run(coro);
+    if (status < 0 && *rv == 0)
+        return 1;
+    return *rv;
+}

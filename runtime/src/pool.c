@@ -14,7 +14,6 @@
  * AddressSanitizer, or with ACC_NOPOOL=1 in the environment (for valgrind),
  * the pool hands every block to malloc so use-after-free is caught.
  */
-#define ACC__OUTLINE /* defines the out-of-line acc__frame_new */
 #include "acc_int.h"
 
 #include <stdlib.h>
@@ -44,7 +43,9 @@ typedef struct slab {
 typedef struct pool {
     char *bump, *bump_end;
     slab *slabs;
-    int mode; /* 0 unknown, 1 pooled, 2 malloc only */
+    int mode;   /* 0 unknown, 1 pooled, 2 malloc only */
+    bool armed; /* the fault injector is counting: lists moved to `aside` */
+    void *aside[NCLASS]; /* the free lists while armed */
 } pool;
 
 _Thread_local acc__thread acc__th;
@@ -52,11 +53,31 @@ static _Thread_local pool P;
 
 static atomic_long fail_countdown; /* 0: off; else fail when it reaches 1 */
 static atomic_long outstanding;    /* acc__malloc blocks not yet freed */
-/* Sends the inline fast path to acc__frame_new_slow, which counts. */
-volatile int acc__alloc_armed;
+
+static int pool_mode(void);
+
+/*
+ * While the injector counts, this thread's free lists are moved aside and
+ * `pooled` is 0: the inline fast paths of generated code find no free
+ * block and release through acc__frame_done_slow, so every allocation is
+ * counted here, and the fast paths never read the injector.
+ */
+static void **free_list(size_t c) { return P.armed ? &P.aside[c] : &acc__th.free[c]; }
+
+static void pool_arm(bool on) {
+    if (P.armed == on)
+        return;
+    for (size_t c = 0; c < NCLASS; c++) {
+        void *l = acc__th.free[c];
+        acc__th.free[c] = P.aside[c];
+        P.aside[c] = l;
+    }
+    P.armed = on;
+    acc__th.pooled = !on && pool_mode() == 1;
+}
 
 long acc__alloc_fail_at(long n) {
-    acc__alloc_armed = n > 0;
+    pool_arm(n > 0);
     return atomic_exchange(&fail_countdown, n > 0 ? n : 0);
 }
 
@@ -76,7 +97,7 @@ static int pool_mode(void) {
         const char *e = getenv("ACC_NOPOOL");
         P.mode = e && *e && *e != '0' ? 2 : 1;
 #endif
-        acc__th.pooled = P.mode == 1;
+        acc__th.pooled = P.mode == 1 && !P.armed;
     }
     return P.mode;
 }
@@ -116,9 +137,10 @@ void *acc__alloc(size_t size) {
         p = malloc(size);
     } else {
         size_t c = (size - 1) / GRAIN;
-        p = acc__th.free[c];
+        void **l = free_list(c);
+        p = *l;
         if (p)
-            acc__th.free[c] = *(void **)p;
+            *l = *(void **)p;
         else
             p = pool_carve((c + 1) * GRAIN);
     }
@@ -137,9 +159,9 @@ void acc__free(void *p, size_t size) {
         free(p);
         return;
     }
-    size_t c = (size - 1) / GRAIN;
-    *(void **)p = acc__th.free[c];
-    acc__th.free[c] = p;
+    void **l = free_list((size - 1) / GRAIN);
+    *(void **)p = *l;
+    *l = p;
 }
 
 void acc__pool_release(void) {
@@ -151,6 +173,7 @@ void acc__pool_release(void) {
         free(s);
     }
     memset(acc__th.free, 0, sizeof acc__th.free);
+    memset(P.aside, 0, sizeof P.aside);
     P.bump = P.bump_end = NULL;
 }
 
@@ -179,7 +202,7 @@ void acc__mfree(void *p) {
     free(p);
 }
 
-acc_frame *acc__frame_new_slow(size_t size, const acc_fninfo *fn) {
+acc_frame *acc__frame_new_slow_v1(size_t size, const acc_fninfo *fn) {
     acc_frame *f = acc__alloc(size);
     if (!f)
         return NULL;
@@ -197,7 +220,7 @@ acc_frame *acc__frame_new_slow(size_t size, const acc_fninfo *fn) {
  */
 #define FRAME_MALLOCED 0x80000000u
 
-acc_frame *acc__frame_new_aligned(size_t size, size_t align, const acc_fninfo *fn) {
+acc_frame *acc__frame_new_aligned_v1(size_t size, size_t align, const acc_fninfo *fn) {
     if (align <= _Alignof(max_align_t))
         return acc__frame_new(size, fn);
     if (size >= FRAME_MALLOCED || (align & (align - 1)) != 0 || acc__alloc_should_fail())
@@ -213,13 +236,13 @@ acc_frame *acc__frame_new_aligned(size_t size, size_t align, const acc_fninfo *f
     return f;
 }
 
-acc_frame *acc__frame_new(size_t size, const acc_fninfo *fn) {
-    return acc__frame_new_slow(size, fn);
+acc_frame *acc__frame_new_v1(size_t size, const acc_fninfo *fn) {
+    return acc__frame_new_slow_v1(size, fn);
 }
 
-void acc__frame_done_slow(acc_frame *frame) { acc__free(frame, frame->size); }
+void acc__frame_done_slow_v1(acc_frame *frame) { acc__free(frame, frame->size); }
 
-void acc__frame_free(acc_frame *frame) {
+void acc__frame_free_v1(acc_frame *frame) {
     if (!frame)
         return;
     if (frame->state == 0)

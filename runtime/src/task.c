@@ -14,7 +14,6 @@
  * await the task is blocked in then sees the flag, unregisters itself and
  * returns -ECANCELED, and so does every later runtime await of the task.
  */
-#define ACC__OUTLINE /* defines the out-of-line acc__await */
 #include "acc_int.h"
 
 #include <stdlib.h>
@@ -49,8 +48,8 @@ void acc__wake(acc_task *t) {
 /* A frame that has returned owns nothing any more: back to the pool. */
 static void frame_dispose(acc_frame *f) { acc__frame_done(f); }
 
-/* The whole of acc__await; acc.h's inline version handles the common case. */
-int acc__await_slow(acc_frame *self, acc_frame *callee) {
+/* The whole of acc__await; acc_abi.h's inline version handles the common case. */
+int acc__await_slow_v1(acc_frame *self, acc_frame *callee) {
     acc_task *t = acc__current();
     if (!callee) {
         acc__fail_nomem();
@@ -76,7 +75,7 @@ int acc__await_slow(acc_frame *self, acc_frame *callee) {
     return 0;
 }
 
-int acc__await(acc_frame *self, acc_frame *callee) { return acc__await_slow(self, callee); }
+int acc__await_v1(acc_frame *self, acc_frame *callee) { return acc__await_slow_v1(self, callee); }
 
 acc_task *acc__task_new(acc_loop *loop, acc_frame *coro) {
     if (!coro)
