@@ -234,7 +234,7 @@ bool fnptr_is_async_ptr(CXType t);     /* a pointer to (or an) async function ty
 bool fnptr_is_async_decl(CXCursor c);  /* a function declaration whose type is async */
 /* `((int (*)(int))(void (*)(void))f__acc)` for the designator f or &f. */
 char *fnptr_designator(Node *n);
-/* `((acc_frame *(*)(int *, int))(void (*)(void))(callee))` for a call through a pointer. */
+/* `((acc__frame *(*)(int *, int))(void (*)(void))(callee))` for a call through a pointer. */
 char *fnptr_callee(Node *call, const char *callee_text);
 /* Marks designators, checks conversions, collects file-scope declarations. */
 void fnptr_check_node(Unit *u, Node *n);

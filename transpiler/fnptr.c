@@ -16,7 +16,7 @@
  * the async function's constructor, converted through `void (*)(void)`:
  *
  *   p = f            =>  p = ((int (*)(int))(void (*)(void))f__acc)
- *   await p(x)       =>  acc__await(..., ((acc_frame *(*)(int *, int))(void (*)(void))(p))(&slot, x))
+ *   await p(x)       =>  acc__await(..., ((acc__frame *(*)(int *, int))(void (*)(void))(p))(&slot, x))
  *
  * C allows converting a function pointer to another function pointer type
  * and back; the call always goes through the constructor's own type.
@@ -28,8 +28,8 @@
 
 #include <string.h>
 
-/* The type generated code names a frame by (see acc.h, "Calling convention"). */
-#define FRAME_TYPE "acc_frame"
+/* The type generated code names a frame by (acc_abi.h). */
+#define FRAME_TYPE "acc__frame"
 
 static bool is_word_char(char c) {
     return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
