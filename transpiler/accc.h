@@ -143,21 +143,37 @@ struct Fn {
     Vec temps;   /* char*: frame slot declarations acc invented, e.g. "int acc_t3" */
     Vec lines;   /* (uintptr_t) source line of each resume point, [0] unused */
     Vec hoisted; /* char*: type declarations of the body, moved before the frame */
+    Vec loops;   /* (uintptr_t) begin, end pairs: loops and backward gotos of the body */
     bool overaligned; /* a frame slot has an alignment specifier */
     bool is_main;
 };
 
+/*
+ * A local or parameter of an async function.  It stays a C variable of the
+ * body function under its own name; when an await lies in its scope it also
+ * has a frame field (in_frame), into which it is spilled on the path that
+ * suspends and from which it is reloaded on the resume path.  Only a
+ * variable whose address is taken, or an array, lives in the frame itself
+ * (resident): every use of it is rewritten to the field.
+ */
 struct Var {
     CXCursor cur;
     char *name;   /* as the user wrote it */
-    char *field;  /* the frame field, unique within the function */
+    char *field;  /* the frame field, unique within the function (acc__name) */
     CXType type;
     bool is_param;
     bool is_static; /* static or extern: stays a declaration in the resume function */
-    bool in_frame;
+    bool in_frame;  /* has a frame field */
+    bool resident;  /* lives in the frame: its address is taken, or an array */
+    bool escapes;   /* (analyse) its address is taken somewhere */
+    bool bytes;     /* its field is untyped bytes: the type is declared in the body */
+    bool assignable; /* a spilled value can be reloaded with `=` (no const anywhere) */
+    long long size, alignment; /* of the type, for a bytes field */
     char *align;        /* an alignment specifier as written (_Alignas(32)), or NULL */
+    Vec refs;           /* (uintptr_t) offsets of its uses in the body */
     unsigned decl_end;  /* where the variable comes to life (after its initializer) */
     unsigned scope_end; /* where its scope ends */
+    unsigned for_begin; /* declared in a for's init: where the for starts, else 0 */
 };
 
 typedef struct Unit {
@@ -174,6 +190,10 @@ typedef struct Unit {
     Vec globals;      /* Node*: file-scope declarations that name async functions (fnptr.c) */
     bool has_async_decl; /* a top-level declaration copied as written spells `async` */
     unsigned async_decl_at; /* where the first one starts: acc.h must come before it */
+    unsigned *skipped; /* pairs of offsets: ranges the preprocessor skipped (#if 0 ...) */
+    int nskipped;
+    bool need_copy;   /* the output needs acc__copy (a byte copy for spills) */
+    bool copy_out;    /* acc__copy has been written */
 } Unit;
 
 typedef struct Options {
@@ -197,6 +217,9 @@ int marker_coros(Node *call, Node **out, int max);
 Node *marker_extra_arg(Node *call); /* loop of acc_run_until_complete, timeout of acc_wait_for */
 Node *call_callee_ref(Node *call);  /* the DeclRefExpr naming the callee, or NULL */
 int call_args(Node *call, Node ***args); /* the argument nodes */
+
+/* Whether byte offset `off` is in a range the preprocessor skipped. */
+bool in_skipped(const Unit *u, unsigned off);
 
 /* ---- check.c ------------------------------------------------------------ */
 
@@ -248,6 +271,9 @@ char *fnptr_clang_message(char *msg);
 /* ---- analyse.c ---------------------------------------------------------- */
 
 void analyse_fn(Unit *u, Fn *fn);
+/* Whether v (with a frame field) may be used after the await w: a use
+   after it in its scope, or in a loop around w inside its scope. */
+bool live_after(const Fn *fn, const Var *v, const Node *w);
 
 /* ---- lower.c ------------------------------------------------------------ */
 

@@ -3,12 +3,15 @@
  * a local or parameter to its Var, marks the subtrees that hold an await,
  * and decides which locals live in the frame.
  *
- * A local lives in the frame when an await lies between the end of its
- * declarator (initializer included) and the end of its scope: only then can
- * a resume point be reached while the variable is alive, so only then must
- * its value outlive the C stack frame of one resume call.  Every other
- * local stays an ordinary C local of the resume function (no frame field).
- * Parameters always live in the frame.
+ * Every local and parameter stays a C variable of the body function.  One
+ * gets a frame field when an await lies between the end of its declarator
+ * (initializer included) and the end of its scope: only then can a resume
+ * point be reached while the variable is alive, so only then must its value
+ * outlive the C stack frame of one call of the body (it is spilled into the
+ * field where the body suspends and reloaded where it resumes).  Parameters
+ * always have a field (the constructor fills it).  A variable whose address
+ * is taken, or an array, with an await in its scope lives in its field
+ * (resident): a pointer to it must stay valid across the suspension.
  */
 #include "accc.h"
 
@@ -20,6 +23,8 @@ typedef struct {
     Unit *u;
     Fn *fn;
     Vec awaits; /* Node*: await nodes in source order */
+    Vec gotos;  /* Node*: goto statements */
+    unsigned stmt_end; /* the end of the innermost statement being walked */
 } Analysis;
 
 static Var *find_var(Fn *fn, CXCursor decl) {
@@ -93,23 +98,99 @@ static unsigned scope_end(Node *n) {
     return UINT32_MAX;
 }
 
+static bool is_array_kind(CXType t) {
+    return t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray;
+}
+
+/* Whether the use `ref` of a variable takes its address: `&v`, `&v.m`,
+   `v.arr` decaying to a pointer, `&v.arr[i]`. */
+static bool ref_escapes(Node *ref) {
+    Node *c = ref;
+    for (Node *p = ref->parent; p; c = p, p = p->parent) {
+        CXType ct = clang_getCursorType(c->cur);
+        switch (p->kind) {
+        case CXCursor_ParenExpr:
+            continue;
+        case CXCursor_MemberRefExpr:
+            if (p->kids[0] == c && ct.kind != CXType_Pointer)
+                continue; /* v.m: the member is part of v */
+            return false;
+        case CXCursor_ArraySubscriptExpr:
+            if (p->kids[0] == c && is_array_kind(ct))
+                continue; /* v.arr[i] */
+            return false;
+        case CXCursor_UnaryOperator:
+            return clang_getCursorUnaryOperatorKind(p->cur) == CXUnaryOperator_AddrOf;
+        case CXCursor_UnaryExpr: /* sizeof, _Alignof */
+            return false;
+        default:
+            return is_array_kind(ct) && clang_getCursorType(p->cur).kind == CXType_Pointer;
+        }
+    }
+    return false;
+}
+
+/* The variable an lvalue names at its root (v in v.a[2].b), or NULL. */
+static Var *lvalue_root(Node *n) {
+    for (;;) {
+        n = peel(n);
+        if (!n)
+            return NULL;
+        if (n->kind == CXCursor_DeclRefExpr)
+            return n->var;
+        if ((n->kind == CXCursor_MemberRefExpr || n->kind == CXCursor_ArraySubscriptExpr) &&
+            n->nkids && clang_getCursorType(n->kids[0]->cur).kind != CXType_Pointer)
+            n = n->kids[0];
+        else
+            return NULL;
+    }
+}
+
 static void walk(Analysis *a, Node *n) {
     if (n->kind == CXCursor_VarDecl) {
         Var *v = new_var(a->fn, n->cur, false);
         v->decl_end = n->end;
         v->scope_end = scope_end(n);
+        if (n->parent && n->parent->parent && n->parent->parent->kind == CXCursor_ForStmt)
+            v->for_begin = n->parent->parent->begin;
         n->var = v;
     } else if (n->kind == CXCursor_DeclRefExpr) {
         n->var = find_var(a->fn, clang_getCursorReferenced(n->cur));
+        if (n->var && ref_escapes(n))
+            n->var->escapes = true;
+        /* a use counts from the end of its statement: `*p += await f()`
+           uses p after the await */
+        if (n->var)
+            vec_push(&n->var->refs, (void *)(uintptr_t)(a->stmt_end > n->begin ? a->stmt_end - 1
+                                                                               : n->begin));
+    } else if (n->kind == CXCursor_ForStmt || n->kind == CXCursor_WhileStmt ||
+               n->kind == CXCursor_DoStmt) {
+        vec_push(&a->fn->loops, (void *)(uintptr_t)n->begin);
+        vec_push(&a->fn->loops, (void *)(uintptr_t)n->end);
+    } else if (n->kind == CXCursor_GotoStmt) {
+        vec_push(&a->gotos, n);
     }
     if (n->is_await)
         vec_push(&a->awaits, n);
     bool has = n->is_await;
+    unsigned outer_end = a->stmt_end;
+    bool stmt = clang_isStatement(n->kind) && n->kind != CXCursor_CompoundStmt;
+    bool expr_stmt = is_kind_expr(n->kind) && n->parent && clang_isStatement(n->parent->kind);
+    if ((stmt || expr_stmt) && n->in_main)
+        a->stmt_end = n->end;
     for (int i = 0; i < n->nkids; i++) {
         walk(a, n->kids[i]);
         has |= n->kids[i]->has_await;
     }
+    a->stmt_end = outer_end;
     n->has_await = has;
+    /* the target of `v = f(x)` under acc_gather & co. is written when f
+       returns, maybe after a suspension: its address is taken */
+    if (n->coro_operand && n->kind == CXCursor_BinaryOperator && n->nkids == 2) {
+        Var *v = lvalue_root(n->kids[0]);
+        if (v)
+            v->escapes = true;
+    }
 }
 
 static bool await_between(Analysis *a, unsigned from, unsigned to) {
@@ -133,132 +214,6 @@ static void check_duplicate_awaits(Analysis *a) {
                 return;
             }
         }
-}
-
-static bool is_type_decl(enum CXCursorKind k) {
-    return k == CXCursor_StructDecl || k == CXCursor_UnionDecl || k == CXCursor_EnumDecl ||
-           k == CXCursor_TypedefDecl;
-}
-
-static bool unnamed(CXCursor c) {
-    char *s = str_dispose(clang_getCursorSpelling(c));
-    bool r = !*s || strstr(s, "(unnamed") || strstr(s, "(anonymous");
-    xfree(s);
-    return r;
-}
-
-/*
- * Type declarations inside an async body move to file scope, before the
- * frame struct, under names of their own, so that frame slots can have
- * those types and no file-scope type is redefined:
- *   typedef struct P vec;     =>  typedef struct acc__P_2 acc__vec_3;  (file scope)
- *   struct P {...} p = ...;   =>  struct acc__P_2 {...};  (file scope); struct acc__P_2 p = ...;
- *   struct {...} v = ...;     =>  struct acc__anon1 {...};  (file scope); ... v = ...;
- */
-static const char *record_keyword(enum CXCursorKind k) {
-    return k == CXCursor_UnionDecl ? "union" : k == CXCursor_EnumDecl ? "enum" : "struct";
-}
-
-static void register_types(Analysis *a, Node *n) {
-    for (int i = 0; i < n->nkids; i++)
-        register_types(a, n->kids[i]);
-    if (n->kind != CXCursor_DeclStmt)
-        return;
-    for (int i = 0; i < n->nkids; i++) {
-        Node *k = n->kids[i];
-        if (!is_type_decl(k->kind))
-            continue;
-        char *name = str_dispose(clang_getCursorSpelling(k->cur));
-        char *tag = unnamed(k->cur) ? fmt("acc__anon%d", ++a->u->nanon)
-                                    : fmt("acc__%s_%d", name, ++a->u->nanon);
-        char *spelled = k->kind == CXCursor_TypedefDecl
-                            ? xstrdup(tag)
-                            : fmt("%s %s", record_keyword(k->kind), tag);
-        type_alias(k->cur, spelled, tag);
-    }
-}
-
-typedef struct {
-    unsigned at, len;
-    const char *text;
-} Edit;
-
-static void collect_type_refs(Node *n, Edit *edits, int *ne, int max) {
-    if (n->kind == CXCursor_TypeRef && *ne < max) {
-        const char *tag = alias_tag(clang_getCursorReferenced(n->cur));
-        if (tag && n->faithful)
-            edits[(*ne)++] = (Edit){n->begin, n->end - n->begin, tag};
-    }
-    for (int i = 0; i < n->nkids; i++)
-        collect_type_refs(n->kids[i], edits, ne, max);
-}
-
-static int edit_cmp(const void *x, const void *y) {
-    const Edit *a = x, *b = y;
-    return a->at < b->at ? -1 : a->at > b->at;
-}
-
-/* The text of a type declaration with its own name and the local types it
-   names replaced by their file-scope names. */
-static char *hoisted_text(Analysis *a, Node *k) {
-    Edit edits[256];
-    int ne = 0;
-    collect_type_refs(k, edits, &ne, 255);
-    const char *tag = alias_tag(k->cur);
-    const char *src = a->u->src.text;
-    if (unnamed(k->cur)) {
-        const char *brace = memchr(src + k->begin, '{', k->end - k->begin);
-        if (brace)
-            edits[ne++] = (Edit){(unsigned)(brace - src), 0, fmt("%s ", tag)};
-    } else {
-        char *name = str_dispose(clang_getCursorSpelling(k->cur));
-        unsigned at = cursor_offset(a->u, k->cur);
-        if (at >= k->begin && at < k->end)
-            edits[ne++] = (Edit){at, (unsigned)strlen(name), tag};
-    }
-    qsort(edits, (size_t)ne, sizeof *edits, edit_cmp);
-    Buf b = {0};
-    unsigned pos = k->begin;
-    for (int i = 0; i < ne; i++) {
-        if (edits[i].at < pos)
-            continue;
-        buf_putn(&b, src + pos, edits[i].at - pos);
-        buf_put(&b, edits[i].text);
-        pos = edits[i].at + edits[i].len;
-    }
-    buf_putn(&b, src + pos, k->end - pos);
-    buf_put(&b, ";");
-    return buf_take(&b);
-}
-
-static void hoist_types(Analysis *a, Node *n) {
-    for (int i = 0; i < n->nkids; i++)
-        hoist_types(a, n->kids[i]);
-    if (n->kind != CXCursor_DeclStmt)
-        return;
-    int vars = 0, types = 0;
-    for (int i = 0; i < n->nkids; i++) {
-        vars += n->kids[i]->kind == CXCursor_VarDecl;
-        types += is_type_decl(n->kids[i]->kind);
-    }
-    if (!types)
-        return;
-    if (!n->faithful) {
-        error_at(&a->u->src, n->begin,
-                 "cannot move a type that a macro declares out of async function '%s'",
-                 a->fn->name);
-        return;
-    }
-    for (int i = 0; i < n->nkids; i++) {
-        Node *k = n->kids[i];
-        if (is_type_decl(k->kind) &&
-            (k->kind == CXCursor_TypedefDecl || clang_isCursorDefinition(k->cur) || !vars))
-            vec_push(&a->fn->hoisted, hoisted_text(a, k));
-    }
-    if (vars)
-        n->split = true;
-    else
-        n->hoisted = true;
 }
 
 /* A compound literal lives until the end of its block, like a local: when
@@ -287,6 +242,31 @@ static void mark_literals(Analysis *a, Node *n, int unevaluated) {
         mark_literals(a, n->kids[i], unevaluated);
 }
 
+static bool record_has_const(CXType t);
+
+typedef struct {
+    bool found;
+} ConstQuery;
+
+static enum CXVisitorResult const_field_visit(CXCursor c, CXClientData data) {
+    ConstQuery *q = data;
+    CXType t = clang_getCanonicalType(clang_getCursorType(c));
+    while (is_array_kind(t))
+        t = clang_getCanonicalType(clang_getArrayElementType(t));
+    if (clang_isConstQualifiedType(t) || (t.kind == CXType_Record && record_has_const(t))) {
+        q->found = true;
+        return CXVisit_Break;
+    }
+    return CXVisit_Continue;
+}
+
+/* A struct or union with a const member, at any depth: not assignable. */
+static bool record_has_const(CXType t) {
+    ConstQuery q = {false};
+    clang_Type_visitFields(clang_getCanonicalType(t), const_field_visit, &q);
+    return q.found;
+}
+
 static void name_fields(Fn *fn) {
     for (int i = 0; i < fn->vars.len; i++) {
         Var *v = fn->vars.items[i];
@@ -298,38 +278,158 @@ static void name_fields(Fn *fn) {
             if (w->in_frame && strcmp(w->name, v->name) == 0)
                 same++;
         }
-        v->field = same ? fmt("%s__%d", v->name, same) : xstrdup(v->name);
+        v->field = same ? fmt("acc__v_%s_%d", v->name, same) : fmt("acc__v_%s", v->name);
     }
 }
 
+/* Whether a value of type t can be stored with `=` (no const in it, no array). */
+static bool assignable(CXType t) {
+    t = clang_getCanonicalType(t);
+    if (clang_isConstQualifiedType(t) || is_array_kind(t))
+        return false;
+    return t.kind != CXType_Record || !record_has_const(t);
+}
+
+/* How a variable with a frame field is stored there: a typed field when its
+   type can be named before the body (at file scope), else untyped bytes of
+   its size and alignment, copied with acc__copy. */
+static void place_var(Analysis *a, Var *v) {
+    v->assignable = assignable(v->type);
+    if (type_nameable(v->type))
+        return;
+    v->bytes = true;
+    v->size = clang_Type_getSizeOf(v->type);
+    v->alignment = clang_Type_getAlignOf(v->type);
+    if (v->size <= 0 || v->alignment <= 0)
+        error_at(&a->u->src, cursor_offset(a->u, v->cur),
+                 "local '%s' of async function '%s' lives across an await but has no size",
+                 v->name, a->fn->name);
+    if (v->alignment > 16)
+        a->fn->overaligned = true;
+    char *spelled = str_dispose(clang_getTypeSpelling(v->type));
+    if (v->resident && (strstr(spelled, "(unnamed") || strstr(spelled, "(anonymous")))
+        error_at(&a->u->src, cursor_offset(a->u, v->cur),
+                 "local '%s' has its address taken and lives across an await, but its type "
+                 "has no name; give the struct a tag or a typedef",
+                 v->name);
+    xfree(spelled);
+}
+
+static int by_name(const void *x, const void *y) {
+    const Var *a = *(Var *const *)x, *b = *(Var *const *)y;
+    return strcmp(a->name, b->name);
+}
+
+/* A variable hidden by an inner one of the same name where an await lies
+   cannot be named there to be spilled or reloaded: it lives in its field. */
+static void mark_shadowed(Analysis *a) {
+    Fn *fn = a->fn;
+    Var **vs = xcalloc((size_t)fn->vars.len + 1, sizeof *vs);
+    int n = 0;
+    for (int i = 0; i < fn->vars.len; i++) {
+        Var *v = fn->vars.items[i];
+        if (v->in_frame && !v->is_static)
+            vs[n++] = v;
+    }
+    qsort(vs, (size_t)n, sizeof *vs, by_name);
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n && strcmp(vs[i]->name, vs[j]->name) == 0; j++) {
+            Var *x = vs[i], *y = vs[j];
+            Var *outer = x->decl_end <= y->decl_end ? x : y, *inner = outer == x ? y : x;
+            if (inner->scope_end <= outer->scope_end && !outer->resident &&
+                await_between(a, inner->decl_end, inner->scope_end)) {
+                outer->resident = true;
+                if ((outer->align = alignment_of(a->u, outer->cur)))
+                    fn->overaligned = true;
+                place_var(a, outer);
+            }
+        }
+    xfree(vs);
+}
+
+/* A goto that jumps into a variable's scope past its declaration skips its
+   initializer: the variable lives in its field (a spill would copy an
+   indeterminate value). */
+static void mark_jumped(Analysis *a) {
+    for (int i = 0; i < a->gotos.len; i++) {
+        Node *g = a->gotos.items[i];
+        unsigned at = cursor_offset(a->u, clang_getCursorReferenced(g->cur));
+        for (int j = 0; j < a->fn->vars.len; j++) {
+            Var *v = a->fn->vars.items[j];
+            if (v->in_frame && !v->resident && !v->is_param && at >= v->decl_end &&
+                at < v->scope_end && (g->begin < v->decl_end || g->begin >= v->scope_end))
+                v->escapes = true;
+        }
+    }
+}
+
+/* A goto to a label before it makes a loop of what lies between. */
+static void backward_gotos(Analysis *a) {
+    for (int i = 0; i < a->gotos.len; i++) {
+        Node *g = a->gotos.items[i];
+        unsigned at = cursor_offset(a->u, clang_getCursorReferenced(g->cur));
+        if (at && at < g->begin) {
+            vec_push(&a->fn->loops, (void *)(uintptr_t)at);
+            vec_push(&a->fn->loops, (void *)(uintptr_t)g->end);
+        }
+    }
+}
+
+bool live_after(const Fn *fn, const Var *v, const Node *w) {
+    unsigned from = v->is_param ? 0 : v->decl_end;
+    for (int i = 0; i < v->refs.len; i++) {
+        unsigned r = (unsigned)(uintptr_t)v->refs.items[i];
+        if (r > w->begin)
+            return true;
+    }
+    for (int i = 0; i + 1 < fn->loops.len; i += 2) {
+        unsigned b = (unsigned)(uintptr_t)fn->loops.items[i];
+        unsigned e = (unsigned)(uintptr_t)fn->loops.items[i + 1];
+        if ((b < from && b != v->for_begin) || w->begin < b || w->begin >= e)
+            continue; /* not around w inside v's scope (a for's own variable is) */
+        for (int j = 0; j < v->refs.len; j++) {
+            unsigned r = (unsigned)(uintptr_t)v->refs.items[j];
+            if (r >= b && r < e)
+                return true;
+        }
+    }
+    return false;
+}
+
 void analyse_fn(Unit *u, Fn *fn) {
-    Analysis a = {u, fn, {0}};
+    Analysis a = {u, fn, {0}, {0}, 0};
     int nparams = clang_Cursor_getNumArguments(fn->cur);
     for (int i = 0; i < nparams; i++) {
         Var *v = new_var(fn, clang_Cursor_getArgument(fn->cur, (unsigned)i), true);
         v->in_frame = true;
+        v->scope_end = UINT32_MAX;
         if (!*v->name)
             error_at(&u->src, cursor_offset(u, v->cur),
                      "parameter %d of async function '%s' needs a name", i + 1, fn->name);
     }
     walk(&a, fn->body);
-    register_types(&a, fn->body);
+    backward_gotos(&a);
     mark_literals(&a, fn->body, 0);
-    hoist_types(&a, fn->body);
     check_duplicate_awaits(&a);
     for (int i = 0; i < fn->vars.len; i++) {
         Var *v = fn->vars.items[i];
-        if (v->is_param || v->is_static)
+        if (v->is_static)
             continue;
-        v->in_frame = await_between(&a, v->decl_end, v->scope_end);
-        if (v->in_frame && (v->align = alignment_of(u, v->cur)))
-            fn->overaligned = true;
-        if (v->in_frame && !type_nameable(v->type))
-            error_at(&u->src, cursor_offset(u, v->cur),
-                     "local '%s' lives across an await but its type is declared inside "
-                     "async function '%s'; declare the type at file scope",
-                     v->name, fn->name);
+        if (!v->is_param)
+            v->in_frame = await_between(&a, v->decl_end, v->scope_end);
     }
+    mark_jumped(&a);
+    for (int i = 0; i < fn->vars.len; i++) {
+        Var *v = fn->vars.items[i];
+        if (v->is_static || !v->in_frame)
+            continue;
+        v->resident = v->escapes || (!v->is_param && is_array_kind(v->type));
+        if (v->resident && (v->align = alignment_of(u, v->cur)))
+            fn->overaligned = true;
+        place_var(&a, v);
+    }
+    mark_shadowed(&a);
     name_fields(fn);
     xfree(a.awaits.items);
+    xfree(a.gotos.items);
 }

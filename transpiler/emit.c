@@ -75,6 +75,11 @@ static void emit_frame_struct(Buf *b, Fn *fn) {
         Var *v = fn->vars.items[i];
         if (!v->in_frame)
             continue;
+        if (v->bytes) {
+            buf_printf(b, "    _Alignas(%lld) unsigned char %s[%lld];\n", v->alignment, v->field,
+                       v->size);
+            continue;
+        }
         char *d = v->is_param ? declare_value(v->type, v->field) : declare_slot(v->type, v->field);
         buf_printf(b, "    %s%s%s;\n", v->align ? v->align : "", v->align ? " " : "", d);
         xfree(d);
@@ -153,6 +158,19 @@ static void emit_resume(Buf *b, Fn *fn, const char *body, const Options *opt, co
         char *z = declare(clang_getUnqualifiedType(rt), "acc__z");
         buf_printf(b, "    static %s;\n", z);
         xfree(z);
+    }
+    /* parameters are C variables of the body, loaded on every entry */
+    for (int i = 0; i < fn->vars.len; i++) {
+        Var *v = fn->vars.items[i];
+        if (!v->is_param || v->resident)
+            continue;
+        CXType t = decayed_param(v->type);
+        char *d = t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray ||
+                          t.kind == CXType_FunctionProto || t.kind == CXType_FunctionNoProto
+                      ? declare_value(t, v->name)
+                      : declare(t, v->name);
+        buf_printf(b, "    %s = acc__f->%s;\n    (void)%s;\n", d, v->field, v->name);
+        xfree(d);
     }
     buf_put(b, "    switch (acc__f->acc__hdr.state) {\n    case 0:\n        break;\n");
     for (int i = 1; i < fn->lines.len; i++)
@@ -380,6 +398,17 @@ char *emit_unit(Unit *u, const Options *opt) {
         size_t before = out.len;
         if (i == 0 && !included)
             buf_put(&out, "#include <acc.h>\n");
+        if (u->need_copy && !u->copy_out) {
+            /* spills of values a plain `=` cannot store (const members, types
+               declared in the body): a byte copy without <string.h> */
+            buf_put(&out, "static void acc__copy(void *acc__d, const void *acc__s, size_t acc__n) {\n"
+                          "    unsigned char *acc__p = (unsigned char *)acc__d;\n"
+                          "    const unsigned char *acc__q = (const unsigned char *)acc__s;\n"
+                          "    while (acc__n--)\n"
+                          "        *acc__p++ = *acc__q++;\n"
+                          "}\n");
+            u->copy_out = true;
+        }
         emit_callee_protos(&out, r);
         if (r->fn)
             r->fn->declared_out = true;

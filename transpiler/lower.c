@@ -1,24 +1,29 @@
 /*
  * lower.c: the fourth stage.  Turns the body of an async function into the
- * body of its resume function, and rewrites the few places of plain
+ * body function that runs it, and rewrites the few places of plain
  * functions that change (coroutine operands of acc_run and friends).
  *
- * Expressions are lowered into "rep lists": replacements of byte ranges of
- * the source, so that whatever the user wrote around an await (macros
- * included) is kept as written.  An await becomes a statement before the
- * expression that uses it:
+ * Locals and parameters stay C variables of the body function, declared
+ * where the user declared them; expressions are lowered into "rep lists",
+ * replacements of byte ranges of the source, so that whatever the user
+ * wrote around an await (macros included) is kept as written.  An await
+ * becomes a statement before the expression that uses it:
  *
  *   ... await f(x) ...   =>   acc__f->acc__hdr.state = K;
- *                             if (acc__await(&acc__f->acc__hdr, f__acc(&acc__f->acc_tN, x)))
- *                                 return ACC__PENDING;
+ *                             if (acc__await(&acc__f->acc__hdr, f__acc(&acc__f->acc__tN, x))) {
+ *                                 acc__f->acc__v = v; ...         (spill the live locals)
+ *                                 return <suspended>;
  *                             acc__LK:;
- *                             ... acc__f->acc_tN ...
+ *                                 v = acc__f->acc__v; ...         (reload them)
+ *                             }
+ *                             ... acc__f->acc__tN ...
  *
- * Operands to the left of an await are evaluated first into frame slots
- * (C leaves the order open; acc fixes it left to right), and `&&`, `||`
- * and `?:` become if statements so that an await in a branch not taken
- * never runs.  Statements keep their shape; resume points are labels the
- * dispatch switch jumps to with goto, which C allows into any block.
+ * The path that does not suspend neither spills nor reloads.  The dispatch
+ * switch at the top of the body jumps to acc__LK with goto, which C allows
+ * into any block (async functions have no VLA).  Operands to the left of an
+ * await are evaluated first into frame slots (C leaves the order open; acc
+ * fixes it left to right), and `&&`, `||` and `?:` become if statements so
+ * that an await in a branch not taken never runs.
  */
 #include "accc.h"
 
@@ -160,6 +165,51 @@ static char *temp_decl(Lower *L, const char *type_prefix) {
     return fmt("%s->acc__t%d", F, k);
 }
 
+/* Whether variable v is alive (in scope, declared) at the await w. */
+static bool live_at(const Var *v, const Node *w) {
+    return v->is_param || (v->decl_end <= w->begin && w->begin < v->scope_end);
+}
+
+/* The spills (or, with out false, the reloads) of the C variables that live
+   across the await w:
+     typed field:  acc__f->acc__v = v;   v = acc__f->acc__v;
+     const inside: acc__f->acc__v = v;   acc__copy((void *)&v, &acc__f->acc__v, sizeof v);
+     bytes field:  acc__copy(acc__f->acc__v, &v, sizeof v);  and back
+   Parameters need no reload: the body loads them from the frame on entry. */
+static void put_spills(Lower *L, Node *w, bool out) {
+    for (int i = 0; i < L->fn->vars.len; i++) {
+        Var *v = L->fn->vars.items[i];
+        if (!v->in_frame || v->resident || v->is_static || !live_at(v, w) ||
+            !live_after(L->fn, v, w))
+            continue;
+        if (v->bytes || (!out && !v->assignable && !v->is_param))
+            L->u->need_copy = true;
+        if (out && v->bytes)
+            putf(L, "acc__copy(%s->%s, &%s, sizeof %s); ", F, v->field, v->name, v->name);
+        else if (out)
+            putf(L, "%s->%s = %s; ", F, v->field, v->name);
+        else if (v->is_param)
+            continue;
+        else if (v->bytes)
+            putf(L, "acc__copy((void *)&%s, %s->%s, sizeof %s); ", v->name, F, v->field, v->name);
+        else if (!v->assignable)
+            putf(L, "acc__copy((void *)&%s, &%s->%s, sizeof %s); ", v->name, F, v->field, v->name);
+        else
+            putf(L, "%s = %s->%s; ", v->name, F, v->field);
+    }
+}
+
+static Node *var_init(Node *v);
+
+/* A variable declared without an initializer that may be spilled: it
+   starts as zero, so that no spill copies an indeterminate value (which
+   compilers rightly warn about).  T x;  =>  T x = {0};  */
+static bool needs_zero(Node *decl) {
+    Var *v = decl->var;
+    return v && v->in_frame && !v->resident && !v->is_static && !v->is_param &&
+           decl->faithful && !var_init(decl);
+}
+
 /* ---- expressions ---------------------------------------------------------- */
 
 static bool is_array_type(CXType t) {
@@ -227,9 +277,21 @@ static void need_separable(Lower *L, Node *n) {
                  "macro's argument; assign the awaited value to a variable first");
 }
 
+/* The lvalue of a variable that lives in its field:
+     typed field:  acc__f->acc__v_x
+     bytes field:  (*(T (*))(void *)acc__f->acc__v_x)   (T declared in the body) */
+static char *resident_ref(Var *v) {
+    if (!v->bytes)
+        return fmt("%s->%s", F, v->field);
+    char *ptr = declare(v->type, "(*)");
+    char *r = fmt("(*(%s)(void *)%s->%s)", ptr, F, v->field);
+    xfree(ptr);
+    return r;
+}
+
 /* A leaf rewrite: a local in the frame, __func__. NULL when none. */
 static char *leaf_text(Lower *L, Node *n) {
-    if (n->kind == CXCursor_DeclRefExpr && n->var && n->var->in_frame) {
+    if (n->kind == CXCursor_DeclRefExpr && n->var && n->var->resident) {
         if (!n->faithful) {
             error_at(&L->u->src, n->begin,
                      "'%s' lives across an await and is named inside the body of a macro; "
@@ -237,7 +299,7 @@ static char *leaf_text(Lower *L, Node *n) {
                      n->var->name);
             return xstrdup(n->var->name);
         }
-        return fmt("%s->%s", F, n->var->field);
+        return resident_ref(n->var);
     }
     if (n->kind == CXCursor_TypeRef && L->fn && n->faithful) {
         const char *tag = alias_tag(clang_getCursorReferenced(n->cur));
@@ -367,8 +429,11 @@ static char *lower_await(Lower *L, Node *n, bool want) {
     line_col(&L->u->src, n->begin, &line, &col);
     vec_push(&L->fn->lines, (void *)(uintptr_t)line);
     int k = L->fn->lines.len - 1;
-    putf(L, "%s->acc__hdr.state = %d; if (acc__await(&%s->acc__hdr, %s)) %s acc__L%d:; ", F, k, F,
-         ctor, L->suspend, k);
+    putf(L, "%s->acc__hdr.state = %d; if (acc__await(&%s->acc__hdr, %s)) { ", F, k, F, ctor);
+    put_spills(L, n, true);
+    putf(L, "%s acc__L%d:; ", L->suspend, k);
+    put_spills(L, n, false);
+    put(L, "} ");
     return slot ? slot : xstrdup("((void)0)");
 }
 
@@ -483,6 +548,8 @@ static void lower_expr(Lower *L, Node *n, Vec *reps) {
         vec_push(reps, rep(n->begin, n->end, leaf));
         return;
     }
+    if (n->kind == CXCursor_VarDecl && needs_zero(n))
+        vec_push(reps, rep(n->end, n->end, xstrdup(" = {0}")));
     if (n->lowered) {
         vec_push(reps, rep(n->begin, n->end, xstrdup(n->lowered)));
         return;
@@ -655,44 +722,61 @@ static void lower_var(Lower *L, Node *v) {
     char *it = init ? expr_text(L, init) : NULL;
     bool braced = init && (peel(init)->kind == CXCursor_InitListExpr ||
                            (is_array_type(var->type) && peel(init)->kind == CXCursor_StringLiteral));
-    if (var->in_frame) {
+    if (var->resident) {
         if (!it)
             return;
         char *tn = declare(clang_getUnqualifiedType(var->type), "");
         bool list = peel(init)->kind == CXCursor_InitListExpr;
+        char *ref = resident_ref(var);
         if (is_array_type(var->type))
-            putf(L, "memcpy((void *)%s->%s, (%s)%s%s%s, sizeof %s->%s); ", F, var->field, tn,
-                 list ? "" : "{", it, list ? "" : "}", F, var->field);
+            putf(L, "memcpy((void *)%s, (%s)%s%s%s, sizeof %s); ", ref, tn, list ? "" : "{", it,
+                 list ? "" : "}", ref);
         else if (braced)
-            putf(L, "%s->%s = (%s)%s; ", F, var->field, tn, it);
+            putf(L, "%s = (%s)%s; ", ref, tn, it);
         else
-            putf(L, "%s->%s = %s; ", F, var->field, it);
+            putf(L, "%s = %s; ", ref, it);
         return;
     }
     char *d = declare(var->type, var->name);
     if (it)
         putf(L, "%s = %s; ", d, it);
     else
-        putf(L, "%s; ", d);
+        putf(L, "%s%s; ", d, needs_zero(v) ? " = {0}" : "");
 }
 
+/* A declaration: as written, its awaits done before it, unless a variable
+   of it lives in the frame or an await follows one of its declarators:
+     T a = A, b = await f(a);  =>  T a = A; <await f(a)> T b = acc__f->acc__tN;
+     T r[4] = {...};           =>  acc__f->acc__r = ... (r lives in the frame) */
 static void lower_decl(Lower *L, Node *n) {
-    if (n->hoisted)
-        return;
-    bool simple = !n->split;
+    bool simple = true;
+    int nvars = 0;
     for (int i = 0; i < n->nkids; i++) {
         Node *k = n->kids[i];
-        if (k->kind == CXCursor_VarDecl && k->var && k->var->in_frame)
+        if (k->kind == CXCursor_VarDecl && k->var && k->var->resident)
             simple = false;
+        nvars += k->kind == CXCursor_VarDecl;
     }
+    if (nvars > 1 && n->has_await)
+        simple = false;
     if (simple) {
         /* C locals only: the declaration as written, its awaits done before it */
         put(L, expr_text(L, n));
         return;
     }
-    for (int i = 0; i < n->nkids; i++)
-        if (n->kids[i]->kind == CXCursor_VarDecl)
-            lower_var(L, n->kids[i]);
+    for (int i = 0; i < n->nkids; i++) {
+        Node *k = n->kids[i];
+        if (k->kind == CXCursor_VarDecl)
+            lower_var(L, k);
+        else if ((k->kind == CXCursor_StructDecl || k->kind == CXCursor_UnionDecl ||
+                  k->kind == CXCursor_EnumDecl) && clang_isCursorDefinition(k->cur)) {
+            /* struct P {...} p = ...;  =>  struct P {...}; <p> */
+            if (!k->faithful || clang_Cursor_isAnonymous(k->cur))
+                error_at(&L->u->src, k->begin,
+                         "cannot take this declaration apart: declare the type on its own");
+            putf(L, "%s; ", expr_text(L, k));
+        }
+    }
 }
 
 /* The parts of `for (init; cond; inc) body`, found by the semicolons of
@@ -900,7 +984,7 @@ static void put_directives(Lower *L, unsigned from, unsigned to) {
             unsigned e = p;
             while (e < to && !(t[e] == '\n' && t[e - 1] != '\\'))
                 e++;
-            if (!is_conditional_directive(t + p + 1)) {
+            if (!is_conditional_directive(t + p + 1) && !in_skipped(L->u, p)) {
                 new_line(L, p);
                 buf_putn(&L->out, t + p, e - p);
                 put(L, "\n");

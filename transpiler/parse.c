@@ -429,6 +429,31 @@ static enum CXChildVisitResult top_visit(CXCursor c, CXCursor parent, CXClientDa
     return CXChildVisit_Continue;
 }
 
+/* The ranges of the main file the preprocessor skipped (the branches of
+   #if not taken): directives there never take effect. */
+static void collect_skipped(Unit *u) {
+    CXSourceRangeList *list = clang_getSkippedRanges(u->tu, u->src.file);
+    if (!list)
+        return;
+    u->skipped = xcalloc((size_t)list->count * 2 + 1, sizeof *u->skipped);
+    for (unsigned i = 0; i < list->count; i++) {
+        unsigned b = 0, e = 0;
+        clang_getFileLocation(clang_getRangeStart(list->ranges[i]), NULL, NULL, NULL, &b);
+        clang_getFileLocation(clang_getRangeEnd(list->ranges[i]), NULL, NULL, NULL, &e);
+        u->skipped[2 * u->nskipped] = b;
+        u->skipped[2 * u->nskipped + 1] = e;
+        u->nskipped++;
+    }
+    clang_disposeSourceRangeList(list);
+}
+
+bool in_skipped(const Unit *u, unsigned off) {
+    for (int i = 0; i < u->nskipped; i++)
+        if (off >= u->skipped[2 * i] && off < u->skipped[2 * i + 1])
+            return true;
+    return false;
+}
+
 int parse_unit(Unit *u, const Options *opt) {
     u->src.path = opt->input;
     u->src.text = read_file(opt->input, &u->src.len);
@@ -459,7 +484,7 @@ int parse_unit(Unit *u, const Options *opt) {
     u->index = clang_createIndex(0, 0);
     enum CXErrorCode err = clang_parseTranslationUnit2(
         u->index, opt->input, (const char *const *)args.items, args.len, NULL, 0,
-        CXTranslationUnit_None, &u->tu);
+        CXTranslationUnit_DetailedPreprocessingRecord, &u->tu);
     xfree(args.items);
     if (err != CXError_Success || !u->tu) {
         fprintf(stderr, "%s: error: libclang could not parse the file (error %d)\n", opt->input,
@@ -476,6 +501,7 @@ int parse_unit(Unit *u, const Options *opt) {
     xfree(inc);
     if (!u->src.file)
         die("main file not found in the translation unit");
+    collect_skipped(u);
     clang_visitChildren(clang_getTranslationUnitCursor(u->tu), top_visit, u);
     for (int i = 0; i < u->fns.len; i++) {
         Fn *f = u->fns.items[i];

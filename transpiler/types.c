@@ -163,8 +163,10 @@ char *declare_value(CXType t, const char *name) {
 }
 
 CXType decayed_param(CXType t) {
-    /* libclang shows adjusted parameter types as written; declare_value decays */
-    return t;
+    /* libclang shows adjusted parameter types as written (a typedef of an
+       array included); declare_value decays what is an array underneath */
+    CXType c = clang_getCanonicalType(t);
+    return is_array(c) || is_function(c) ? c : t;
 }
 
 /* The declaration a type names, following pointers and arrays down. */
