@@ -5,7 +5,9 @@
  */
 #include "http_parse.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *acc_http_strerror(int status) {
@@ -29,6 +31,8 @@ const char *acc_http_strerror(int status) {
     case ACC_HTTP_E_TLS_VERIFY: return "TLS certificate verification failed";
     case ACC_HTTP_E_TLS: return "TLS handshake or record failed";
     case ACC_HTTP_E_TLS_CONFIG: return "TLS certificate, key or CA file unusable";
+    case ACC_HTTP_E_HOST: return "missing, repeated or malformed Host";
+    case ACC_HTTP_E_ENCODING: return "malformed gzip or deflate body";
     default: break;
     }
     if (status < 0 && status > -4096)
@@ -63,13 +67,19 @@ static bool ieq(const char *a, size_t alen, const char *b) {
 
 /* ---- lines --------------------------------------------------------------- */
 
-/* The line at *pos, ended by CRLF; a bare CR or LF inside is an error.
- * Returns the line's length (without CRLF), or -1; advances *pos past CRLF. */
-static long next_line(const char *buf, size_t len, size_t *pos) {
+/* The line at *pos, ended by CRLF (or, when `lf_ok`, by a bare LF, as
+ * RFC 9112 2.2 lets a recipient accept and nginx does); a bare CR inside
+ * is an error.  Returns the line's length (without its end), or -1;
+ * advances *pos past the end. */
+static long next_line(const char *buf, size_t len, size_t *pos, bool lf_ok) {
     size_t start = *pos;
     for (size_t i = start; i < len; i++) {
-        if (buf[i] == '\n')
-            return -1; /* bare LF */
+        if (buf[i] == '\n') {
+            if (!lf_ok)
+                return -1; /* bare LF */
+            *pos = i + 1;
+            return (long)(i - start);
+        }
         if (buf[i] == '\r') {
             if (i + 1 >= len || buf[i + 1] != '\n')
                 return -1; /* bare CR */
@@ -77,7 +87,7 @@ static long next_line(const char *buf, size_t len, size_t *pos) {
             return (long)(i - start);
         }
     }
-    return -1; /* no CRLF */
+    return -1; /* no line end */
 }
 
 /* "HTTP/1.x" at s; sets *minor.  0 or ACC_HTTP_E_VERSION / `bad`. */
@@ -85,18 +95,45 @@ static int parse_version(const char *s, size_t n, int *minor, int bad) {
     if (n != 8 || memcmp(s, "HTTP/", 5) != 0 || !is_digit((unsigned char)s[5]) || s[6] != '.' ||
         !is_digit((unsigned char)s[7]))
         return bad;
-    if (s[5] != '1' || (s[7] != '0' && s[7] != '1'))
+    if (s[5] != '1')
         return ACC_HTTP_E_VERSION;
-    *minor = s[7] - '0';
+    *minor = s[7] == '0' ? 0 : 1; /* HTTP/1.2 and up: understood as 1.1 (RFC 9110 6.2) */
     return 0;
 }
 
+/* Room for one more field: inline, then in h->more (doubling). */
+static acc_http_header *new_field(acc_http_head *h) {
+    if (h->nheaders < ACC_HTTP_MAX_HEADERS)
+        return &h->headers[h->nheaders++];
+    size_t k = h->nheaders - ACC_HTTP_MAX_HEADERS;
+    if (k == h->more_cap) {
+        size_t ncap = h->more_cap ? h->more_cap * 2 : ACC_HTTP_MAX_HEADERS;
+        acc_http_header *m = realloc(h->more, ncap * sizeof *m);
+        if (!m)
+            return NULL;
+        h->more = m;
+        h->more_cap = ncap;
+    }
+    h->nheaders++;
+    return &h->more[k];
+}
+
+void acc_http_head_free(acc_http_head *h) {
+    free(h->more);
+    h->more = NULL;
+    h->more_cap = 0;
+}
+
+const acc_http_header *acc_http_head_field(const acc_http_head *h, size_t i) {
+    return i < ACC_HTTP_MAX_HEADERS ? &h->headers[i] : &h->more[i - ACC_HTTP_MAX_HEADERS];
+}
+
 /* The header lines from *pos to the empty line that must end buf. */
-static int parse_headers(const char *buf, size_t len, size_t pos, acc_http_head *h) {
+static int parse_headers(const char *buf, size_t len, size_t pos, acc_http_head *h, bool lf_ok) {
     h->nheaders = 0;
     for (;;) {
         size_t start = pos;
-        long n = next_line(buf, len, &pos);
+        long n = next_line(buf, len, &pos, lf_ok);
         if (n < 0)
             return ACC_HTTP_E_HEADER;
         if (n == 0)
@@ -117,9 +154,9 @@ static int parse_headers(const char *buf, size_t len, size_t pos, acc_http_head 
         for (size_t k = vs; k < ve; k++)
             if (!is_value_char((unsigned char)line[k]))
                 return ACC_HTTP_E_HEADER;
-        if (h->nheaders == ACC_HTTP_MAX_HEADERS)
-            return ACC_HTTP_E_TOO_MANY_HEADERS;
-        acc_http_header *f = &h->headers[h->nheaders++];
+        acc_http_header *f = new_field(h);
+        if (!f)
+            return -ENOMEM;
         f->name = line;
         f->name_len = i;
         f->value = line + vs;
@@ -133,6 +170,15 @@ static void head_clear(acc_http_head *h) {
     h->reason = h->method = h->target = "";
     h->reason_len = h->method_len = h->target_len = 0;
     h->nheaders = 0;
+    h->more = NULL;
+    h->more_cap = 0;
+}
+
+/* A failed parse keeps nothing. */
+static int parsed(acc_http_head *h, int r) {
+    if (r < 0)
+        acc_http_head_free(h);
+    return r;
 }
 
 /* HTTP-version SP 3DIGIT SP reason-phrase CRLF (a missing SP before an empty
@@ -140,7 +186,7 @@ static void head_clear(acc_http_head *h) {
 int acc_http_parse_response_head(const char *buf, size_t len, acc_http_head *h) {
     size_t pos = 0;
     head_clear(h);
-    long n = next_line(buf, len, &pos);
+    long n = next_line(buf, len, &pos, false);
     if (n < 12)
         return ACC_HTTP_E_STATUS_LINE;
     int r = parse_version(buf, 8, &h->minor, ACC_HTTP_E_STATUS_LINE);
@@ -165,14 +211,14 @@ int acc_http_parse_response_head(const char *buf, size_t len, acc_http_head *h) 
             if (!is_value_char((unsigned char)h->reason[i]))
                 return ACC_HTTP_E_STATUS_LINE;
     }
-    return parse_headers(buf, len, pos, h);
+    return parsed(h, parse_headers(buf, len, pos, h, false));
 }
 
 /* method SP request-target SP HTTP-version CRLF */
 int acc_http_parse_request_head(const char *buf, size_t len, acc_http_head *h) {
     size_t pos = 0;
     head_clear(h);
-    long n = next_line(buf, len, &pos);
+    long n = next_line(buf, len, &pos, true);
     if (n < 0)
         return ACC_HTTP_E_REQUEST_LINE;
     size_t i = 0;
@@ -194,19 +240,68 @@ int acc_http_parse_request_head(const char *buf, size_t len, acc_http_head *h) {
     h->target = buf + ts;
     h->target_len = i - ts;
     if (h->target[0] != '/' && !(h->target_len == 1 && h->target[0] == '*') &&
-        !(h->target_len > 7 && ieq(h->target, 7, "http://")))
+        !(h->target_len > 7 && ieq(h->target, 7, "http://")) &&
+        !(h->target_len > 8 && ieq(h->target, 8, "https://")))
         return ACC_HTTP_E_REQUEST_LINE;
     i++;
     int r = parse_version(buf + i, (size_t)n - i, &h->minor, ACC_HTTP_E_REQUEST_LINE);
     if (r < 0)
         return r;
-    return parse_headers(buf, len, pos, h);
+    return parsed(h, parse_headers(buf, len, pos, h, true));
+}
+
+/* RFC 3986 host [":" port]: reg-name, IPv4 or an IP literal in brackets. */
+static bool host_ok(const char *v, size_t n) {
+    if (n == 0)
+        return false;
+    size_t i = 0;
+    if (v[0] == '[') {
+        while (i < n && v[i] != ']')
+            i++;
+        if (i == n || i < 3)
+            return false;
+        for (size_t k = 1; k < i; k++)
+            if (!strchr("0123456789abcdefABCDEF:.", v[k]) || !v[k])
+                return false;
+        i++;
+    } else {
+        for (; i < n && v[i] != ':'; i++) {
+            unsigned char c = (unsigned char)v[i];
+            if (!(is_digit(c) || (lower(c) >= 'a' && lower(c) <= 'z') || (c && strchr("-._~%!$&'()*+,;=", c))))
+                return false;
+        }
+        if (i == 0)
+            return false;
+    }
+    if (i < n) {
+        if (v[i] != ':')
+            return false;
+        for (i++; i < n; i++)
+            if (!is_digit((unsigned char)v[i]))
+                return false;
+    }
+    return true;
+}
+
+int acc_http_check_host(const acc_http_head *h) {
+    const acc_http_header *host = NULL;
+    for (size_t i = 0; i < h->nheaders; i++) {
+        const acc_http_header *f = acc_http_head_field(h, i);
+        if (ieq(f->name, f->name_len, "host")) {
+            if (host)
+                return ACC_HTTP_E_HOST; /* repeated */
+            host = f;
+        }
+    }
+    if (!host)
+        return h->minor >= 1 ? ACC_HTTP_E_HOST : 0;
+    return host_ok(host->value, host->value_len) ? 0 : ACC_HTTP_E_HOST;
 }
 
 const acc_http_header *acc_http_find_header(const acc_http_head *h, const char *name) {
     for (size_t i = 0; i < h->nheaders; i++)
-        if (ieq(h->headers[i].name, h->headers[i].name_len, name))
-            return &h->headers[i];
+        if (ieq(acc_http_head_field(h, i)->name, acc_http_head_field(h, i)->name_len, name))
+            return acc_http_head_field(h, i);
     return NULL;
 }
 
@@ -228,7 +323,7 @@ static void list_item(const char *v, size_t len, size_t *p, size_t *a, size_t *b
 
 bool acc_http_has_token(const acc_http_head *h, const char *name, const char *token) {
     for (size_t i = 0; i < h->nheaders; i++) {
-        const acc_http_header *f = &h->headers[i];
+        const acc_http_header *f = acc_http_head_field(h, i);
         if (!ieq(f->name, f->name_len, name))
             continue;
         size_t p = 0, a, b;
@@ -253,7 +348,7 @@ void acc_http_head_terminate(char *buf, acc_http_head *h) {
     /* Each string is followed by a byte of the head (SP, ':', CR, or the
      * whitespace before CR), never by another string's first byte. */
     for (size_t i = 0; i < h->nheaders; i++) {
-        acc_http_header *f = &h->headers[i];
+        acc_http_header *f = (acc_http_header *)acc_http_head_field(h, i);
         buf[(f->name - buf) + (ptrdiff_t)f->name_len] = '\0';
         buf[(f->value - buf) + (ptrdiff_t)f->value_len] = '\0';
     }
@@ -286,7 +381,7 @@ static int parse_length(const char *s, size_t n, uint64_t *out) {
 static int content_length(const acc_http_head *h, bool *present, uint64_t *length) {
     *present = false;
     for (size_t i = 0; i < h->nheaders; i++) {
-        const acc_http_header *f = &h->headers[i];
+        const acc_http_header *f = acc_http_head_field(h, i);
         if (!ieq(f->name, f->name_len, "Content-Length"))
             continue;
         size_t p = 0, a, b;
@@ -308,7 +403,7 @@ static int content_length(const acc_http_head *h, bool *present, uint64_t *lengt
 static int transfer_encoding(const acc_http_head *h, bool *chunked) {
     *chunked = false;
     for (size_t i = 0; i < h->nheaders; i++) {
-        const acc_http_header *f = &h->headers[i];
+        const acc_http_header *f = acc_http_head_field(h, i);
         if (!ieq(f->name, f->name_len, "Transfer-Encoding"))
             continue;
         if (*chunked || !ieq(f->value, f->value_len, "chunked"))
@@ -365,8 +460,8 @@ int acc_http_parse_chunk_size(const char *line, size_t len, uint64_t *size) {
             d = c - 'a' + 10;
         else
             break;
-        if (i >= 15)
-            return ACC_HTTP_E_CHUNK; /* 16 hex digits or more */
+        if (v >> 56)
+            return ACC_HTTP_E_CHUNK; /* more than 60 bits (leading zeros are fine) */
         v = v * 16 + (uint64_t)d;
     }
     if (i == 0)

@@ -1,14 +1,17 @@
 /*
  * http_parse.h: the pure parsers of acc's HTTP/1.1 client and server.
  *
- * Nothing here does I/O or allocates: each function reads a buffer the
+ * Nothing here does I/O, and only a head of more than ACC_HTTP_MAX_HEADERS
+ * fields allocates (acc_http_head_free): each function reads a buffer the
  * caller owns and fills a struct whose pointers point into that buffer.
  * The network code (http_client.ac, http_server.ac) reads bytes with a
  * stream and hands them here, so the parsers can be tested and fuzzed on
  * their own.  They are strict: anything RFC 9112 does not allow a sender to
- * write (bare CR or LF line ends, folded headers, a space before a colon,
- * signed or differing Content-Lengths, transfer codings other than
- * chunked, ...) is refused with one of the statuses below.
+ * write (bare CR line ends, bare LF ones in responses, folded headers, a
+ * space before a colon, signed or differing Content-Lengths, transfer
+ * codings other than chunked, ...) is refused with one of the statuses
+ * below.  Requests may end lines with a bare LF, as nginx accepts, and
+ * HTTP/1.x versions above 1.1 are read as 1.1.
  *
  * Statuses: 0, or a negative ACC_HTTP_E_* (below -1000, so they never clash
  * with the negative errno values of the rest of acc); acc_http_strerror
@@ -44,6 +47,8 @@ enum {
     ACC_HTTP_E_TLS_VERIFY = -1016,    /* the peer's certificate failed verification */
     ACC_HTTP_E_TLS = -1017,           /* the TLS handshake or a TLS record failed */
     ACC_HTTP_E_TLS_CONFIG = -1018,    /* a certificate, key or CA file unusable */
+    ACC_HTTP_E_HOST = -1019,          /* a request's Host missing (HTTP/1.1), repeated or malformed */
+    ACC_HTTP_E_ENCODING = -1020,      /* a gzip or deflate body that does not inflate */
 };
 
 /* Names any status: 0, an ACC_HTTP_E_* or a negative errno. */
@@ -62,9 +67,13 @@ typedef struct acc_http_header {
 /*
  * A parsed message head (start line and header fields).  Every pointer
  * points into the buffer given to the parser, which must outlive it.
+ * There is no ceiling on the number of fields: the first
+ * ACC_HTTP_MAX_HEADERS are in `headers`, the others in `more` (malloc'd
+ * by the parser, released by acc_http_head_free); acc_http_head_field(h, i)
+ * reaches any of them.
  */
 typedef struct acc_http_head {
-    int minor;         /* HTTP/1.<minor>: 0 or 1 */
+    int minor;         /* HTTP/1.<minor>: 0 or 1 (1.2 and up read as 1) */
     int status;        /* responses: 100..599 */
     const char *reason;
     size_t reason_len;
@@ -72,17 +81,30 @@ typedef struct acc_http_head {
     size_t method_len;
     const char *target;
     size_t target_len;
-    size_t nheaders;
-    acc_http_header headers[ACC_HTTP_MAX_HEADERS];
+    size_t nheaders;   /* all of them */
+    acc_http_header headers[ACC_HTTP_MAX_HEADERS]; /* the first ones */
+    acc_http_header *more; /* fields ACC_HTTP_MAX_HEADERS.. (owned; NULL when none) */
+    size_t more_cap;
 } acc_http_head;
 
 /*
  * Parse a whole head: buf[0, len) holds the start line and the header
  * lines, each ended by CRLF, and the empty line (CRLF) that ends the head,
- * and nothing after it.  0 or ACC_HTTP_E_*.
+ * and nothing after it.  0 or ACC_HTTP_E_* (or -ENOMEM: the fields beyond
+ * ACC_HTTP_MAX_HEADERS could not be stored).  On success call
+ * acc_http_head_free when done with h (and before parsing into it again);
+ * a failed parse leaves nothing to free.
  */
 int acc_http_parse_response_head(const char *buf, size_t len, acc_http_head *h);
 int acc_http_parse_request_head(const char *buf, size_t len, acc_http_head *h);
+/* Releases what the parser allocated (the fields beyond ACC_HTTP_MAX_HEADERS). */
+void acc_http_head_free(acc_http_head *h);
+/* Field i (< h->nheaders). */
+const acc_http_header *acc_http_head_field(const acc_http_head *h, size_t i);
+
+/* A request's Host (RFC 9112 3.2): exactly one, required in HTTP/1.1,
+ * host[:port] in RFC 3986's syntax.  0 or ACC_HTTP_E_HOST. */
+int acc_http_check_host(const acc_http_head *h);
 
 /* The first header named `name` (case-insensitive), or NULL. */
 const acc_http_header *acc_http_find_header(const acc_http_head *h, const char *name);

@@ -14,8 +14,10 @@
  *
  * One task per connection, over TCP or TLS (acc_http_server_tls); keep-alive (HTTP/1.1 by default, HTTP/1.0 on
  * request); request bodies with Content-Length or chunked; "Expect:
- * 100-continue"; a bounded head (431) and body (413); malformed requests
- * get 400 (or 501/505) and the connection is closed.  Slow clients are cut
+ * 100-continue" (HTTP/1.1 clients only); a bounded head (431) and body
+ * (413); malformed requests get 400 (or 501/505) and the connection is
+ * closed, a missing (HTTP/1.1), repeated or malformed Host included, as
+ * nginx does; absolute-form targets and bare-LF line ends are accepted.  Slow clients are cut
  * off by timeouts: for the head of the first request, for a keep-alive
  * connection's idle time, for the body, and for writing the reply.
  *

@@ -118,6 +118,8 @@ long blocking_get(const char *url, char **body)
         r = acc_http_response_framing(&head, "GET", &framing, &length);
     if (r == 0 && framing == ACC_HTTP_BODY_CHUNKED)
         r = ACC_HTTP_E_TRANSFER_ENCODING; /* a sample: Content-Length or close only */
+    if (end)
+        acc_http_head_free(&head); /* a failed parse left nothing; a good one may have */
     size_t blen = r == 0 ? (size_t)got - (size_t)(end + 4 - resp) : 0;
     if (r == 0 && framing == ACC_HTTP_BODY_LENGTH && blen != length)
         r = ACC_HTTP_E_TRUNCATED;

@@ -9,6 +9,7 @@
 set -u
 server=$1 pages=$2 ms=$3 prog=$4
 out=$(mktemp -d) || exit 2
+: >"$out/server" # before the server: the loop below reads it at once
 "$server" 0 >"$out/server" 2>"$out/server.err" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$out"' EXIT

@@ -15,6 +15,7 @@ out=$(mktemp -d) || exit 2
 pid=""
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null && wait $pid 2>/dev/null; rm -rf "$out"' EXIT
 sh "$certs_sh" "$out/certs" || exit 2
+: >"$out/server" # before the server: the loop below reads it at once
 "$server" 0 "$out/certs/server.pem" "$out/certs/server.key" >"$out/server" 2>"$out/server.err" &
 pid=$!
 base=""

@@ -30,6 +30,7 @@ static void head(const char *data, size_t size, bool request) {
         (void)acc_http_keep_alive(&h);
         (void)acc_http_find_header(&h, "content-length");
         acc_http_head_terminate(buf, &h);
+        acc_http_head_free(&h);
     }
     free(buf);
 }

@@ -11,6 +11,7 @@ set -u
 server=$1
 command -v curl >/dev/null 2>&1 || { echo "SKIP: curl is not installed"; exit 77; }
 tmp=$(mktemp -d) || exit 2
+: >"$tmp/server.out" # before the server: the loop below reads it at once
 "$server" 120 >"$tmp/server.out" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$tmp"' EXIT

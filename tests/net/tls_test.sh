@@ -43,6 +43,8 @@ nginx)
         head -c $size /dev/urandom >"$tmp/html/f$size.bin"
         cp "$tmp/html/f$size.bin" "$tmp/certs/"
     done
+    awk 'BEGIN { for (i = 0; i < 20000; i++) printf "line %d of a text nginx sends gzipped\n", i }' >"$tmp/html/t.txt"
+    cp "$tmp/html/t.txt" "$tmp/certs/"
     started=0
     for attempt in 1 2 3 4 5; do
         p=$(( 20000 + ($$ * 7 + attempt * 7919 + $(date +%N | sed 's/^0*//;s/^$/0/') ) % 40000 ))
@@ -67,6 +69,7 @@ nginx)
     ;;
 curl)
     command -v curl >/dev/null 2>&1 || { status=77; echo "SKIP: curl is not installed"; exit 77; }
+    : >"$tmp/server.out" # before the server: the loop below reads it at once
     "$@" "$server" 120 "$tmp/certs/server.pem" "$tmp/certs/server.key" >"$tmp/server.out" 2>&1 &
     pid=$!
     base=""
