@@ -44,6 +44,9 @@ void buf_putn(Buf *b, const char *s, size_t n);
 void buf_printf(Buf *b, const char *format, ...) __attribute__((format(printf, 2, 3)));
 char *buf_take(Buf *b); /* returns the NUL-terminated data, leaves b empty */
 char *read_file(const char *path, size_t *len);
+/* Whether the text [b,e) has balanced parentheses, brackets and braces
+   outside literals. */
+bool text_balanced(const char *t, unsigned b, unsigned e);
 /* The string of a CXString, copied; the CXString is disposed. */
 char *str_dispose(CXString s);
 
@@ -101,8 +104,13 @@ struct Node {
     CXCursor cur;
     enum CXCursorKind kind;
     unsigned begin, end; /* byte range in the main file (end exclusive) */
+    unsigned seq, seq_end; /* its place in tree order, and one past its last descendant's:
+                              the order of the code after preprocessing (inside macro
+                              expansions too, where byte offsets collapse) */
     bool in_main;        /* both ends are in the main file */
     bool faithful;       /* text [begin,end) spells exactly this node (not a macro body) */
+    bool mixed;          /* its range cuts through a macro use (a piece of one) */
+    bool repaired;       /* libclang gave no range: [begin,end) is a guess (a macro's name) */
     Node *parent;
     Node **kids;
     int nkids;
@@ -123,6 +131,7 @@ struct Node {
     bool literal_in_frame; /* a compound literal whose block has an await after it */
     char *lowered;      /* an await already lowered in front of its statement: its value */
     bool has_await;     /* an evaluated await in this subtree */
+    bool expand;        /* (lower) a macro's statement written out from its expansion */
     bool needs_rewrite; /* some text in this subtree changes even without awaits */
 };
 
@@ -143,7 +152,7 @@ struct Fn {
     Vec temps;   /* char*: frame slot declarations acc invented, e.g. "int acc_t3" */
     Vec lines;   /* (uintptr_t) source line of each resume point, [0] unused */
     Vec hoisted; /* char*: type declarations of the body, moved before the frame */
-    Vec loops;   /* (uintptr_t) begin, end pairs: loops and backward gotos of the body */
+    Vec loops;   /* (uintptr_t) seq, seq_end pairs: loops and backward gotos of the body */
     bool overaligned; /* a frame slot has an alignment specifier */
     bool is_main;
 };
@@ -170,7 +179,8 @@ struct Var {
     bool assignable; /* a spilled value can be reloaded with `=` (no const anywhere) */
     long long size, alignment; /* of the type, for a bytes field */
     char *align;        /* an alignment specifier as written (_Alignas(32)), or NULL */
-    Vec refs;           /* (uintptr_t) offsets of its uses in the body */
+    /* places are Node.seq numbers */
+    Vec refs;           /* (uintptr_t) where its uses are (the end of their statement) */
     unsigned decl_end;  /* where the variable comes to life (after its initializer) */
     unsigned scope_end; /* where its scope ends */
     unsigned for_begin; /* declared in a for's init: where the for starts, else 0 */
@@ -190,6 +200,7 @@ typedef struct Unit {
     Vec globals;      /* Node*: file-scope declarations that name async functions (fnptr.c) */
     bool has_async_decl; /* a top-level declaration copied as written spells `async` */
     unsigned async_decl_at; /* where the first one starts: acc.h must come before it */
+    unsigned nseq;    /* nodes numbered so far (Node.seq) */
     unsigned *skipped; /* pairs of offsets: ranges the preprocessor skipped (#if 0 ...) */
     int nskipped;
     bool need_copy;   /* the output needs acc__copy (a byte copy for spills) */
@@ -282,6 +293,12 @@ char *lower_fn(Unit *u, Fn *fn, const Options *opt);
 /* Text of an await-free expression or statement with its rewrites applied
    (locals in frames, __func__, coroutine operands).  fn may be NULL (plain function). */
 char *plain_text(Unit *u, Fn *fn, Node *n);
+
+/* ---- macro.c ------------------------------------------------------------ */
+
+/* n printed from libclang's tree (a macro's expansion written out); sub
+   gives the text of a node that needs no printing (or NULL). */
+char *print_expanded(Unit *u, Fn *fn, Node *n, char *(*sub)(void *ctx, Node *n), void *ctx);
 
 /* ---- emit.c ------------------------------------------------------------- */
 

@@ -24,7 +24,9 @@ typedef struct {
     Fn *fn;
     Vec awaits; /* Node*: await nodes in source order */
     Vec gotos;  /* Node*: goto statements */
+    Vec labels; /* Node*: labelled statements */
     unsigned stmt_end; /* the end of the innermost statement being walked */
+    int unevaluated;   /* depth of sizeof/_Alignof operands */
 } Analysis;
 
 static Var *find_var(Fn *fn, CXCursor decl) {
@@ -91,14 +93,15 @@ static Var *new_var(Fn *fn, CXCursor c, bool is_param) {
 static unsigned scope_end(Node *n) {
     Node *p = n->parent; /* the DeclStmt */
     if (p && p->parent && p->parent->kind == CXCursor_ForStmt)
-        return p->parent->end;
+        return p->parent->seq_end;
     for (; p; p = p->parent)
         if (p->kind == CXCursor_CompoundStmt)
-            return p->end;
+            return p->seq_end;
     return UINT32_MAX;
 }
 
 static bool is_array_kind(CXType t) {
+    t = clang_getCanonicalType(t);
     return t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray;
 }
 
@@ -146,13 +149,22 @@ static Var *lvalue_root(Node *n) {
     }
 }
 
+static bool has_await_below(Node *n) {
+    if (n->is_await)
+        return true;
+    for (int i = 0; i < n->nkids; i++)
+        if (has_await_below(n->kids[i]))
+            return true;
+    return false;
+}
+
 static void walk(Analysis *a, Node *n) {
     if (n->kind == CXCursor_VarDecl) {
         Var *v = new_var(a->fn, n->cur, false);
-        v->decl_end = n->end;
+        v->decl_end = n->seq_end;
         v->scope_end = scope_end(n);
         if (n->parent && n->parent->parent && n->parent->parent->kind == CXCursor_ForStmt)
-            v->for_begin = n->parent->parent->begin;
+            v->for_begin = n->parent->parent->seq;
         n->var = v;
     } else if (n->kind == CXCursor_DeclRefExpr) {
         n->var = find_var(a->fn, clang_getCursorReferenced(n->cur));
@@ -161,29 +173,35 @@ static void walk(Analysis *a, Node *n) {
         /* a use counts from the end of its statement: `*p += await f()`
            uses p after the await */
         if (n->var)
-            vec_push(&n->var->refs, (void *)(uintptr_t)(a->stmt_end > n->begin ? a->stmt_end - 1
-                                                                               : n->begin));
+            vec_push(&n->var->refs, (void *)(uintptr_t)(a->stmt_end > n->seq ? a->stmt_end - 1
+                                                                             : n->seq));
     } else if (n->kind == CXCursor_ForStmt || n->kind == CXCursor_WhileStmt ||
                n->kind == CXCursor_DoStmt) {
-        vec_push(&a->fn->loops, (void *)(uintptr_t)n->begin);
-        vec_push(&a->fn->loops, (void *)(uintptr_t)n->end);
+        vec_push(&a->fn->loops, (void *)(uintptr_t)n->seq);
+        vec_push(&a->fn->loops, (void *)(uintptr_t)n->seq_end);
     } else if (n->kind == CXCursor_GotoStmt) {
         vec_push(&a->gotos, n);
+    } else if (n->kind == CXCursor_LabelStmt) {
+        vec_push(&a->labels, n);
     }
-    if (n->is_await)
+    if (n->is_await && !a->unevaluated)
         vec_push(&a->awaits, n);
-    bool has = n->is_await;
+    bool has = n->is_await && !a->unevaluated;
+    a->unevaluated += n->kind == CXCursor_UnaryExpr;
     unsigned outer_end = a->stmt_end;
     bool stmt = clang_isStatement(n->kind) && n->kind != CXCursor_CompoundStmt;
     bool expr_stmt = is_kind_expr(n->kind) && n->parent && clang_isStatement(n->parent->kind);
-    if ((stmt || expr_stmt) && n->in_main)
-        a->stmt_end = n->end;
+    if (stmt || expr_stmt)
+        a->stmt_end = n->seq_end;
     for (int i = 0; i < n->nkids; i++) {
         walk(a, n->kids[i]);
         has |= n->kids[i]->has_await;
     }
     a->stmt_end = outer_end;
+    a->unevaluated -= n->kind == CXCursor_UnaryExpr;
     n->has_await = has;
+    if (n->kind == CXCursor_UnaryExpr && !a->unevaluated && has_await_below(n))
+        n->needs_rewrite = true; /* sizeof(await f()): written as its value */
     /* the target of `v = f(x)` under acc_gather & co. is written when f
        returns, maybe after a suspension: its address is taken */
     if (n->coro_operand && n->kind == CXCursor_BinaryOperator && n->nkids == 2) {
@@ -196,24 +214,10 @@ static void walk(Analysis *a, Node *n) {
 static bool await_between(Analysis *a, unsigned from, unsigned to) {
     for (int i = 0; i < a->awaits.len; i++) {
         Node *w = a->awaits.items[i];
-        if (w->begin >= from && w->begin < to)
+        if (w->seq >= from && w->seq < to)
             return true;
     }
     return false;
-}
-
-/* Two awaits at one place: a macro that expands its argument twice. */
-static void check_duplicate_awaits(Analysis *a) {
-    for (int i = 0; i < a->awaits.len; i++)
-        for (int j = i + 1; j < a->awaits.len; j++) {
-            Node *x = a->awaits.items[i], *y = a->awaits.items[j];
-            if (x->begin == y->begin) {
-                error_at(&a->u->src, x->begin,
-                         "'await' inside a macro argument that the macro expands more than "
-                         "once");
-                return;
-            }
-        }
 }
 
 /* A compound literal lives until the end of its block, like a local: when
@@ -295,7 +299,10 @@ static bool assignable(CXType t) {
    its size and alignment, copied with acc__copy. */
 static void place_var(Analysis *a, Var *v) {
     v->assignable = assignable(v->type);
-    if (type_nameable(v->type))
+    char *d = declare_slot(v->type, "x");
+    bool typeof_ = strstr(d, "typeof") != NULL; /* names locals of the body */
+    xfree(d);
+    if (type_nameable(v->type) && !typeof_)
         return;
     v->bytes = true;
     v->size = clang_Type_getSizeOf(v->type);
@@ -350,14 +357,25 @@ static void mark_shadowed(Analysis *a) {
 /* A goto that jumps into a variable's scope past its declaration skips its
    initializer: the variable lives in its field (a spill would copy an
    indeterminate value). */
+/* Where the label a goto names is (its seq), 0 if unknown. */
+static unsigned label_at(Analysis *a, Node *g) {
+    CXCursor target = clang_getCursorReferenced(g->cur);
+    for (int i = 0; i < a->labels.len; i++) {
+        Node *l = a->labels.items[i];
+        if (clang_equalCursors(l->cur, target))
+            return l->seq;
+    }
+    return 0;
+}
+
 static void mark_jumped(Analysis *a) {
     for (int i = 0; i < a->gotos.len; i++) {
         Node *g = a->gotos.items[i];
-        unsigned at = cursor_offset(a->u, clang_getCursorReferenced(g->cur));
+        unsigned at = label_at(a, g);
         for (int j = 0; j < a->fn->vars.len; j++) {
             Var *v = a->fn->vars.items[j];
             if (v->in_frame && !v->resident && !v->is_param && at >= v->decl_end &&
-                at < v->scope_end && (g->begin < v->decl_end || g->begin >= v->scope_end))
+                at < v->scope_end && (g->seq < v->decl_end || g->seq >= v->scope_end))
                 v->escapes = true;
         }
     }
@@ -367,10 +385,10 @@ static void mark_jumped(Analysis *a) {
 static void backward_gotos(Analysis *a) {
     for (int i = 0; i < a->gotos.len; i++) {
         Node *g = a->gotos.items[i];
-        unsigned at = cursor_offset(a->u, clang_getCursorReferenced(g->cur));
-        if (at && at < g->begin) {
+        unsigned at = label_at(a, g);
+        if (at && at < g->seq) {
             vec_push(&a->fn->loops, (void *)(uintptr_t)at);
-            vec_push(&a->fn->loops, (void *)(uintptr_t)g->end);
+            vec_push(&a->fn->loops, (void *)(uintptr_t)g->seq_end);
         }
     }
 }
@@ -379,13 +397,13 @@ bool live_after(const Fn *fn, const Var *v, const Node *w) {
     unsigned from = v->is_param ? 0 : v->decl_end;
     for (int i = 0; i < v->refs.len; i++) {
         unsigned r = (unsigned)(uintptr_t)v->refs.items[i];
-        if (r > w->begin)
+        if (r > w->seq)
             return true;
     }
     for (int i = 0; i + 1 < fn->loops.len; i += 2) {
         unsigned b = (unsigned)(uintptr_t)fn->loops.items[i];
         unsigned e = (unsigned)(uintptr_t)fn->loops.items[i + 1];
-        if ((b < from && b != v->for_begin) || w->begin < b || w->begin >= e)
+        if ((b < from && b != v->for_begin) || w->seq < b || w->seq >= e)
             continue; /* not around w inside v's scope (a for's own variable is) */
         for (int j = 0; j < v->refs.len; j++) {
             unsigned r = (unsigned)(uintptr_t)v->refs.items[j];
@@ -397,7 +415,7 @@ bool live_after(const Fn *fn, const Var *v, const Node *w) {
 }
 
 void analyse_fn(Unit *u, Fn *fn) {
-    Analysis a = {u, fn, {0}, {0}, 0};
+    Analysis a = {u, fn, {0}, {0}, {0}, 0, 0};
     int nparams = clang_Cursor_getNumArguments(fn->cur);
     for (int i = 0; i < nparams; i++) {
         Var *v = new_var(fn, clang_Cursor_getArgument(fn->cur, (unsigned)i), true);
@@ -410,7 +428,6 @@ void analyse_fn(Unit *u, Fn *fn) {
     walk(&a, fn->body);
     backward_gotos(&a);
     mark_literals(&a, fn->body, 0);
-    check_duplicate_awaits(&a);
     for (int i = 0; i < fn->vars.len; i++) {
         Var *v = fn->vars.items[i];
         if (v->is_static)
@@ -432,4 +449,5 @@ void analyse_fn(Unit *u, Fn *fn) {
     name_fields(fn);
     xfree(a.awaits.items);
     xfree(a.gotos.items);
+    xfree(a.labels.items);
 }

@@ -78,10 +78,8 @@ static void check_await(Check *ck, Node *n) {
         error_at(src, n->begin, "'await' inside a statement expression");
         return;
     }
-    if (ck->unevaluated) {
-        error_at(src, n->begin, "'await' in an operand that is never evaluated");
-        return;
-    }
+    if (ck->unevaluated)
+        return; /* sizeof(await f()): f's type, nothing runs (lower.c) */
     if (is_async_call(op))
         return;
     if (op && op->kind == CXCursor_MemberRefExpr && op->nkids &&
@@ -189,13 +187,65 @@ static void check_variadic(Unit *u, Fn *fn) {
     error_at(&u->src, off, "async function '%s' cannot be variadic", fn->name);
 }
 
+static enum CXChildVisitResult has_async_visit(CXCursor c, CXCursor parent, CXClientData data) {
+    (void)parent;
+    if (clang_getCursorKind(c) == CXCursor_AnnotateAttr) {
+        char *s = str_dispose(clang_getCursorSpelling(c));
+        if (strcmp(s, "acc_async") == 0)
+            *(bool *)data = true;
+        xfree(s);
+    }
+    return CXChildVisit_Continue;
+}
+
+/* `async` on a variable or a struct member: it specifies functions only. */
+static enum CXChildVisitResult async_object_visit(CXCursor c, CXCursor parent, CXClientData data) {
+    (void)parent;
+    Unit *u = data;
+    enum CXCursorKind k = clang_getCursorKind(c);
+    unsigned off;
+    CXFile f;
+    clang_getFileLocation(clang_getCursorLocation(c), &f, NULL, NULL, &off);
+    if (!f || !clang_File_isEqual(f, u->src.file))
+        return CXChildVisit_Continue;
+    if (k == CXCursor_VarDecl || k == CXCursor_FieldDecl) {
+        bool found = false;
+        clang_visitChildren(c, has_async_visit, &found);
+        /* a pointer to an async function, or an array of them (fnptr.c) */
+        bool fnptr = fnptr_kind(clang_getCursorType(c)) == 2;
+        if (found && !fnptr) {
+            char *name = str_dispose(clang_getCursorSpelling(c));
+            error_at(&u->src, off, "'async' applies to functions, not to %s '%s'",
+                     k == CXCursor_FieldDecl ? "the member" : "the variable", name);
+            xfree(name);
+        }
+        return CXChildVisit_Continue;
+    }
+    return CXChildVisit_Recurse;
+}
+
+/* async main returns int: its value is the exit status. */
+static void check_main(Unit *u, Fn *fn) {
+    if (!fn->is_async || strcmp(fn->name, "main") != 0)
+        return;
+    CXType rt = clang_getCanonicalType(clang_getResultType(clang_getCursorType(fn->cur)));
+    if (rt.kind != CXType_Int)
+        error_at(&u->src, cursor_offset(u, fn->cur),
+                 "async main must return int (its value is the exit status)");
+}
+
 void check_unit(Unit *u) {
-    for (int i = 0; i < u->protos.len; i++)
+    clang_visitChildren(clang_getTranslationUnitCursor(u->tu), async_object_visit, u);
+    for (int i = 0; i < u->protos.len; i++) {
         check_variadic(u, u->protos.items[i]);
+        check_main(u, u->protos.items[i]);
+    }
     for (int i = 0; i < u->defs.len; i++) {
         Fn *fn = u->defs.items[i];
-        if (fn->is_async)
+        if (fn->is_async) {
             check_variadic(u, fn);
+            check_main(u, fn);
+        }
         Check ck = {u, fn, 0, 0};
         mark_coros(&ck, fn->body);
         check_node(&ck, fn->body);

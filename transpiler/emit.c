@@ -153,6 +153,10 @@ static void emit_resume(Buf *b, Fn *fn, const char *body, const Options *opt, co
     bool is_void = rt.kind == CXType_Void;
     char *sig = fmt("%s__acc_body(struct %s__acc_frame *acc__f)", fn->name, fn->name);
     char *decl = declare(rt, sig);
+    /* __func__ is the async function's own name, also where a macro the
+       body uses spells it (glibc's assert) */
+    buf_printf(b, "#define __func__ \"%s\"\n#define __FUNCTION__ __func__\n"
+                  "#define __PRETTY_FUNCTION__ __func__\n", fn->name);
     buf_printf(b, "static %s {\n", decl);
     if (!is_void) {
         char *z = declare(clang_getUnqualifiedType(rt), "acc__z");
@@ -180,6 +184,7 @@ static void emit_resume(Buf *b, Fn *fn, const char *body, const Options *opt, co
     if (b->len && b->data[b->len - 1] != '\n')
         buf_put(b, "\n");
     buf_printf(b, "    %s\n}\n", is_void ? "return;" : "return acc__z;");
+    buf_put(b, "#undef __func__\n#undef __FUNCTION__\n#undef __PRETTY_FUNCTION__\n");
     /* debuggers show the thunk at the function's closing brace */
     unsigned line, col;
     line_col(src, fn->end ? fn->end - 1 : 0, &line, &col);

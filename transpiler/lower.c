@@ -33,9 +33,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A replacement: the text that stands for `node` (or, with insert, text
+   put at begin, e.g. the " = {0}" after a declarator). */
 typedef struct {
     unsigned begin, end;
     char *text;
+    Node *node;
+    bool insert;
 } Rep;
 
 typedef struct {
@@ -95,11 +99,12 @@ static void new_line(Lower *L, unsigned off) {
 
 /* ---- rep lists ------------------------------------------------------------ */
 
-static Rep *rep(unsigned b, unsigned e, char *text) {
-    Rep *r = xmalloc(sizeof *r);
-    r->begin = b;
-    r->end = e;
+static Rep *rep(Node *n, char *text) {
+    Rep *r = xcalloc(1, sizeof *r);
+    r->begin = n->begin;
+    r->end = n->end;
     r->text = text;
+    r->node = n;
     return r;
 }
 
@@ -136,7 +141,107 @@ static char *apply(Lower *L, unsigned b, unsigned e, Vec *reps) {
     return buf_take(&out);
 }
 
-static char *text_of(Lower *L, Node *n, Vec *reps) { return apply(L, n->begin, n->end, reps); }
+static bool is_inside(Node *x, Node *n) {
+    for (; x; x = x->parent)
+        if (x == n)
+            return true;
+    return false;
+}
+
+/* The reps of nodes in the subtree of n. */
+static Vec reps_inside(Node *n, Vec *reps) {
+    Vec in = {0};
+    for (int i = 0; i < reps->len; i++) {
+        Rep *r = reps->items[i];
+        if (is_inside(r->node, n))
+            vec_push(&in, r);
+    }
+    return in;
+}
+
+static const char *L_src_text; /* the file's text, for whole_use */
+
+/* A node whose text is exactly it: spelled in the file, or the whole
+   expansion of a macro use (acc_run(x), an object-like macro naming a
+   local), not a piece of a macro's body (the (a) of
+   `#define ADD(a, b) ((a) + (b))`, whose range is all of ADD(...)). */
+static bool whole_use(Node *n) {
+    if (n->faithful || n->marker)
+        return true;
+    if (n->expand || n->repaired || n->mixed || !n->in_main)
+        return false; /* one of the statements a macro use writes; a guessed range; a piece */
+    if (!text_balanced(L_src_text, n->begin, n->end))
+        return false;
+    for (Node *a = n->parent; a; a = a->parent) {
+        if (a->in_main && (a->begin > n->begin || a->end < n->end))
+            return false; /* inside a piece of a macro use: a piece itself */
+        if (a->begin != n->begin || a->end != n->end) {
+            for (Node *b = a->parent; b; b = b->parent)
+                if (b->in_main && (b->begin > n->begin || b->end < n->end))
+                    return false;
+            return true;
+        }
+        if (!(a->kind == CXCursor_ParenExpr || (a->kind == CXCursor_UnexposedExpr && a->nkids == 1)))
+            return false;
+    }
+    return false;
+}
+
+/* Whether n's text with the reps applied is n lowered: n is spelled in the
+   file, and each rep replaces a distinct stretch of it (a node of a
+   macro's body has the range of the whole macro use; an argument that a
+   macro expands twice gives two nodes with one range). */
+static bool text_works(Node *n, Vec *in) {
+    if (!whole_use(n))
+        return false;
+    for (int i = 0; i < in->len; i++) {
+        Rep *r = in->items[i];
+        if (r->insert)
+            continue;
+        if (!whole_use(r->node))
+            return false;
+        for (int j = 0; j < i; j++) {
+            Rep *q = in->items[j];
+            if (!q->insert && q->begin == r->begin && q->end == r->end)
+                return false;
+        }
+    }
+    return true;
+}
+
+typedef struct {
+    Lower *L;
+    Vec *reps;
+} SubCtx;
+
+static char *text_of(Lower *L, Node *n, Vec *reps);
+
+/* For the printer of macro expansions: the text of a node acc can give
+   without printing it (its rep, or its own text), else NULL. */
+static char *sub_text(void *ctx, Node *n) {
+    SubCtx *c = ctx;
+    for (int i = 0; i < c->reps->len; i++) {
+        Rep *r = c->reps->items[i];
+        if (r->node == n && !r->insert)
+            return xstrdup(r->text);
+    }
+    Vec in = reps_inside(n, c->reps);
+    char *t = text_works(n, &in) ? apply(c->L, n->begin, n->end, &in) : NULL;
+    xfree(in.items);
+    return t;
+}
+
+/* n lowered: its text with the reps applied, or where a macro's expansion
+   must change, the expansion printed (macro.c). */
+static char *text_of(Lower *L, Node *n, Vec *reps) {
+    Vec in = reps_inside(n, reps);
+    bool works = text_works(n, &in);
+    xfree(in.items);
+    if (works)
+        return apply(L, n->begin, n->end, reps);
+    SubCtx c = {L, reps};
+    return print_expanded(L->u, L->fn, n, sub_text, &c);
+}
 
 /* ---- slots ---------------------------------------------------------------- */
 
@@ -167,7 +272,7 @@ static char *temp_decl(Lower *L, const char *type_prefix) {
 
 /* Whether variable v is alive (in scope, declared) at the await w. */
 static bool live_at(const Var *v, const Node *w) {
-    return v->is_param || (v->decl_end <= w->begin && w->begin < v->scope_end);
+    return v->is_param || (v->decl_end <= w->seq && w->seq < v->scope_end);
 }
 
 /* The spills (or, with out false, the reloads) of the C variables that live
@@ -210,11 +315,36 @@ static bool needs_zero(Node *decl) {
            decl->faithful && !var_init(decl);
 }
 
+static void name_callees(Node *n, Buf *b) {
+    if (n->async_callee && !n->async_callee->is_runtime)
+        buf_printf(b, " + 0 * sizeof(&%s__acc)", n->async_callee->name);
+    for (int i = 0; i < n->nkids; i++)
+        name_callees(n->kids[i], b);
+}
+
+/* sizeof(await f()), _Alignof(...): the operand has f's type and is never
+   evaluated, so nothing runs; the expression is written as its value.
+     sizeof(await f())  =>  ((unsigned long)(8 + 0 * sizeof(&f__acc))) */
+static char *unevaluated_text(Lower *L, Node *n) {
+    CXEvalResult r = clang_Cursor_Evaluate(n->cur);
+    if (!r || clang_EvalResult_getKind(r) != CXEval_Int) {
+        if (r)
+            clang_EvalResult_dispose(r);
+        error_at(&L->u->src, n->begin, "cannot compute this sizeof of an await");
+        return xstrdup("0");
+    }
+    char *ty = declare(clang_getCursorType(n->cur), "");
+    Buf b = {0};
+    buf_printf(&b, "((%s)(%llu", ty, clang_EvalResult_getAsUnsigned(r));
+    name_callees(n, &b); /* a static callee stays used, as in C */
+    buf_put(&b, "))");
+    clang_EvalResult_dispose(r);
+    xfree(ty);
+    return buf_take(&b);
+}
+
 /* ---- expressions ---------------------------------------------------------- */
 
-static bool is_array_type(CXType t) {
-    return t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray;
-}
 
 
 static void lower_expr(Lower *L, Node *n, Vec *reps);
@@ -233,6 +363,11 @@ static bool is_assign(Node *n) {
     return k >= CXBinaryOperator_Assign && k <= CXBinaryOperator_OrAssign;
 }
 
+static bool is_array_type(CXType t) {
+    t = clang_getCanonicalType(t);
+    return t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray;
+}
+
 /* A value that needs no slot to be evaluated early: it cannot change. */
 static bool is_constant(Node *n) {
     n = peel(n);
@@ -244,37 +379,14 @@ static bool is_constant(Node *n) {
     case CXCursor_UnaryExpr:
         return true;
     case CXCursor_DeclRefExpr: {
+        /* a function, an enum constant, an array (its address: no VLA here) */
         enum CXCursorKind k = clang_getCursorKind(clang_getCursorReferenced(n->cur));
-        return k == CXCursor_FunctionDecl || k == CXCursor_EnumConstantDecl;
+        return k == CXCursor_FunctionDecl || k == CXCursor_EnumConstantDecl ||
+               is_array_type(clang_getCursorType(n->cur));
     }
     default:
         return false;
     }
-}
-
-/* A node whose text can be taken out of its context: spelled in the file,
-   or the whole expansion of a macro (NULL), not a piece of a macro's body
-   (the (a) of `#define ADD(a, b) ((a) + (b))`, whose range is all of ADD(...)). */
-static bool separable(Node *n) {
-    Node *p = peel(n);
-    if (n->faithful || n->is_await || n->marker || (p && (p->is_await || p->marker)))
-        return true;
-    if (!n->in_main)
-        return false;
-    for (Node *a = n->parent; a; a = a->parent) {
-        if (a->begin != n->begin || a->end != n->end)
-            return true;
-        if (!(a->kind == CXCursor_ParenExpr || (a->kind == CXCursor_UnexposedExpr && a->nkids == 1)))
-            return false;
-    }
-    return false;
-}
-
-static void need_separable(Lower *L, Node *n) {
-    if (!separable(n))
-        error_at(&L->u->src, n->begin,
-                 "an operand of a macro's body must be evaluated before an await in the "
-                 "macro's argument; assign the awaited value to a variable first");
 }
 
 /* The lvalue of a variable that lives in its field:
@@ -292,13 +404,6 @@ static char *resident_ref(Var *v) {
 /* A leaf rewrite: a local in the frame, __func__. NULL when none. */
 static char *leaf_text(Lower *L, Node *n) {
     if (n->kind == CXCursor_DeclRefExpr && n->var && n->var->resident) {
-        if (!n->faithful) {
-            error_at(&L->u->src, n->begin,
-                     "'%s' lives across an await and is named inside the body of a macro; "
-                     "pass it to the macro as an argument",
-                     n->var->name);
-            return xstrdup(n->var->name);
-        }
         return resident_ref(n->var);
     }
     if (n->kind == CXCursor_TypeRef && L->fn && n->faithful) {
@@ -325,7 +430,6 @@ static char **eval_items(Lower *L, Node **items, int n, const bool *is_coro) {
         texts[i] = is_coro && is_coro[i] ? coro_text(L, items[i]) : expr_text(L, items[i]);
         if (i < last && (is_coro && is_coro[i] ? true
                                                : !is_constant(items[i]) && !peel(items[i])->is_await)) {
-            need_separable(L, items[i]);
             char *slot = is_coro && is_coro[i]
                              ? temp_decl(L, "acc_frame *")
                              : temp_of_type(L, clang_getCursorType(items[i]->cur), items[i]->begin);
@@ -440,8 +544,6 @@ static char *lower_await(Lower *L, Node *n, bool want) {
 /* A && B, A || B with an await in B: B runs only when C would run it. */
 static char *lower_logical(Lower *L, Node *n, bool is_and) {
     char *a = expr_text(L, n->kids[0]);
-    need_separable(L, n->kids[0]);
-    need_separable(L, n->kids[1]);
     char *t = temp_decl(L, "int");
     putf(L, "%s = !!(%s); if (%s%s) { ", t, a, is_and ? "" : "!", t);
     char *b = expr_text(L, n->kids[1]);
@@ -451,8 +553,6 @@ static char *lower_logical(Lower *L, Node *n, bool is_and) {
 
 /* C ? X : Y with an await in X or Y: only the branch taken runs. */
 static char *lower_conditional(Lower *L, Node *n) {
-    for (int i = 0; i < 3; i++)
-        need_separable(L, n->kids[i]);
     char *c = expr_text(L, n->kids[0]);
     CXType t = clang_getCursorType(n->cur);
     char *slot = t.kind == CXType_Void ? NULL : temp_of_type(L, t, n->begin);
@@ -513,11 +613,10 @@ static void lower_generic(Lower *L, Node *n, Vec *reps) {
     for (int i = 0; i < k; i++) {
         Node *it = items[i];
         if (i < last && !is_constant(it) && !peel(it)->is_await) {
-            need_separable(L, it);
             char *t = expr_text(L, it);
             char *slot = temp_of_type(L, clang_getCursorType(it->cur), it->begin);
             putf(L, "%s = %s; ", slot, t);
-            vec_push(reps, rep(it->begin, it->end, slot));
+            vec_push(reps, rep(it, slot));
         } else {
             lower_expr(L, it, reps);
         }
@@ -545,32 +644,40 @@ static char *frame_literal(Lower *L, Node *n) {
 static void lower_expr(Lower *L, Node *n, Vec *reps) {
     char *leaf = leaf_text(L, n);
     if (leaf) {
-        vec_push(reps, rep(n->begin, n->end, leaf));
+        vec_push(reps, rep(n, leaf));
         return;
     }
-    if (n->kind == CXCursor_VarDecl && needs_zero(n))
-        vec_push(reps, rep(n->end, n->end, xstrdup(" = {0}")));
+    if (n->kind == CXCursor_VarDecl && needs_zero(n)) {
+        Rep *r = rep(n, xstrdup(" = {0}"));
+        r->begin = n->end;
+        r->insert = true;
+        vec_push(reps, r);
+    }
     if (n->lowered) {
-        vec_push(reps, rep(n->begin, n->end, xstrdup(n->lowered)));
+        vec_push(reps, rep(n, xstrdup(n->lowered)));
+        return;
+    }
+    if (n->needs_rewrite) {
+        vec_push(reps, rep(n, unevaluated_text(L, n)));
         return;
     }
     if (n->is_await) {
-        vec_push(reps, rep(n->begin, n->end, lower_await(L, n, true)));
+        vec_push(reps, rep(n, lower_await(L, n, true)));
         return;
     }
     if (n->coro_operand || n->marker) {
         if (n->marker == MARK_RUN || n->marker == MARK_SPAWN || n->marker == MARK_RUC)
-            vec_push(reps, rep(n->begin, n->end, marker_text(L, n)));
+            vec_push(reps, rep(n, marker_text(L, n)));
         else if (n->kind == CXCursor_CallExpr && !n->awaited && n->coro_operand)
-            vec_push(reps, rep(n->begin, n->end, coro_text(L, n)));
+            vec_push(reps, rep(n, coro_text(L, n)));
         return;
     }
     if (n->inner_proto) {
-        vec_push(reps, rep(n->begin, n->end, ctor_proto(n->inner_proto, false)));
+        vec_push(reps, rep(n, ctor_proto(n->inner_proto, false)));
         return;
     }
     if (n->literal_in_frame) {
-        vec_push(reps, rep(n->begin, n->end, frame_literal(L, n)));
+        vec_push(reps, rep(n, frame_literal(L, n)));
         return;
     }
     if (!n->has_await || !is_kind_expr(n->kind)) {
@@ -582,20 +689,18 @@ static void lower_expr(Lower *L, Node *n, Vec *reps) {
     if (is_binop(n, CXBinaryOperator_LAnd) || is_binop(n, CXBinaryOperator_LOr)) {
         if (n->kids[1]->has_await) {
             char *t = lower_logical(L, n, is_binop(n, CXBinaryOperator_LAnd));
-            vec_push(reps, rep(n->begin, n->end, t));
+            vec_push(reps, rep(n, t));
             return;
         }
     } else if (is_binop(n, CXBinaryOperator_Comma)) {
         if (n->kids[1]->has_await) {
-            need_separable(L, n->kids[0]);
             lower_discard(L, n->kids[0]);
-            vec_push(reps, rep(n->kids[0]->begin, n->kids[1]->begin, xstrdup("")));
-            lower_expr(L, n->kids[1], reps);
+            vec_push(reps, rep(n, expr_text(L, n->kids[1])));
             return;
         }
     } else if (n->kind == CXCursor_ConditionalOperator && n->nkids == 3) {
         if (n->kids[1]->has_await || n->kids[2]->has_await) {
-            vec_push(reps, rep(n->begin, n->end, lower_conditional(L, n)));
+            vec_push(reps, rep(n, lower_conditional(L, n)));
             return;
         }
     } else if (is_assign(n) && n->nkids == 2) {
@@ -783,6 +888,21 @@ static void lower_decl(Lower *L, Node *n) {
    the header since libclang leaves absent parts out of the children. */
 static void for_parts(Lower *L, Node *n, Node **init, Node **cond, Node **inc, Node **body) {
     *init = *cond = *inc = *body = NULL;
+    if (!n->faithful) {
+        /* a macro's for: libclang leaves absent parts out, so only the
+           complete and the empty header are known apart */
+        if (n->nkids == 4) {
+            *init = n->kids[0], *cond = n->kids[1], *inc = n->kids[2], *body = n->kids[3];
+            return;
+        }
+        if (n->nkids != 1)
+            error_at(&L->u->src, n->begin,
+                     "cannot lower a for statement that a macro writes with a part of its "
+                     "header left out; write the loop without the macro");
+        if (n->nkids)
+            *body = n->kids[n->nkids - 1];
+        return;
+    }
     const char *t = L->u->src.text;
     unsigned semi[2] = {0, 0}, close = 0;
     int found = 0, depth = 0;
@@ -830,14 +950,6 @@ static void for_parts(Lower *L, Node *n, Node **init, Node **cond, Node **inc, N
     }
 }
 
-static bool contains_kind(Node *n, enum CXCursorKind k) {
-    if (n->kind == k)
-        return true;
-    for (int i = 0; i < n->nkids; i++)
-        if (contains_kind(n->kids[i], k))
-            return true;
-    return false;
-}
 
 static void lower_for(Lower *L, Node *n) {
     Node *init, *cond, *inc, *body;
@@ -999,125 +1111,64 @@ static void put_directives(Lower *L, unsigned from, unsigned to) {
     }
 }
 
+/* Whether a subtree holds something lowering changes. */
+static bool needs_lowering(Node *n) {
+    if (n->has_await || n->needs_rewrite || n->marker || n->coro_operand || n->literal_in_frame ||
+        n->inner_proto ||
+        n->is_func_name || (n->kind == CXCursor_DeclRefExpr && n->var && n->var->resident))
+        return true;
+    for (int i = 0; i < n->nkids; i++)
+        if (needs_lowering(n->kids[i]))
+            return true;
+    return false;
+}
+
 static void lower_compound(Lower *L, Node *n) {
     put(L, "{");
     unsigned prev = n->begin + 1;
     for (int i = 0; i < n->nkids; i++) {
         Node *k = n->kids[i];
-        if (k->in_main && k->begin >= prev)
+        if (k->in_main && k->begin >= prev && n->faithful)
             put_directives(L, prev, k->begin);
         if (i > 0 && (k->kind == CXCursor_CaseStmt || k->kind == CXCursor_DefaultStmt) &&
             !is_jump(n->kids[i - 1]))
             put(L, "\n/* fallthrough */");
+        int same = i; /* statements one macro use writes (X-macros) */
+        while (n->faithful && !k->faithful && same + 1 < n->nkids && n->kids[same + 1]->begin == k->begin &&
+               n->kids[same + 1]->end == k->end)
+            same++;
+        if (same > i) {
+            bool any = false;
+            for (int j = i; j <= same; j++)
+                any |= needs_lowering(n->kids[j]);
+            if (!any && whole_use(k)) { /* the macro use once, as written */
+                lower_stmt(L, k);
+                i = same;
+                continue;
+            }
+            for (int j = i; j <= same; j++)
+                n->kids[j]->expand = true;
+        }
         lower_stmt(L, k);
         if (k->in_main && k->end > prev)
             prev = k->end;
     }
-    if (n->end > prev)
+    if (n->end > prev && n->faithful)
         put_directives(L, prev, n->end - 1);
     put(L, "\n}");
-}
-
-/* A statement that a macro's body writes (do { ... } while (0), if, for):
-   its parts cannot be taken out of the macro, so it is kept as written,
-   which is right as long as nothing in it needs lowering. */
-static Node *only_await(Node *n, int *count) {
-    Node *found = n->is_await ? n : NULL;
-    *count += n->is_await;
-    for (int i = 0; i < n->nkids; i++) {
-        Node *f = only_await(n->kids[i], count);
-        if (f && !found)
-            found = f;
-    }
-    return found;
-}
-
-static bool is_literal_zero(Node *n) {
-    n = peel(n);
-    if (!n || n->kind != CXCursor_IntegerLiteral)
-        return false;
-    CXEvalResult r = clang_Cursor_Evaluate(n->cur);
-    bool zero = r && clang_EvalResult_getKind(r) == CXEval_Int && clang_EvalResult_getAsLongLong(r) == 0;
-    if (r)
-        clang_EvalResult_dispose(r);
-    return zero;
-}
-
-/* Whether `kid` is what `p` evaluates first, and exactly once. */
-static bool first_and_once(Node *p, Node *kid) {
-    switch (p->kind) {
-    case CXCursor_DoStmt:
-        return p->kids[0] == kid && is_literal_zero(p->kids[p->nkids - 1]);
-    case CXCursor_CompoundStmt:
-    case CXCursor_IfStmt:
-    case CXCursor_SwitchStmt:
-    case CXCursor_ConditionalOperator:
-        return p->kids[0] == kid;
-    case CXCursor_ReturnStmt:
-    case CXCursor_ParenExpr:
-    case CXCursor_UnexposedExpr:
-    case CXCursor_CStyleCastExpr:
-    case CXCursor_UnaryOperator:
-        return true;
-    case CXCursor_BinaryOperator:
-    case CXCursor_CompoundAssignOperator:
-        return is_assign(p) ? p->kids[1] == kid : p->kids[0] == kid;
-    case CXCursor_CallExpr: {
-        Node **args;
-        int n = call_args(p, &args);
-        return n > 0 && args[0] == kid && call_callee_ref(p) && is_constant(call_callee_ref(p));
-    }
-    default:
-        return false;
-    }
-}
-
-/* An await in a macro's argument that the statement the macro writes
-   evaluates first and once (CHECK(await f()), with CHECK a do-while(0)
-   around an if): it can be done in front of the statement. */
-static bool hoist_macro_await(Lower *L, Node *n) {
-    int count = 0;
-    Node *w = only_await(n, &count);
-    if (count != 1 || !w->faithful)
-        return false;
-    for (Node *k = w; k != n; k = k->parent)
-        if (!k->parent || !first_and_once(k->parent, k))
-            return false;
-    w->lowered = lower_await(L, w, true);
-    for (Node *k = w; k; k = k->parent) {
-        k->has_await = false;
-        if (k == n)
-            break;
-    }
-    return true;
-}
-
-static void lower_macro_stmt(Lower *L, Node *n) {
-    Cont *c = L->cont.len ? L->cont.items[L->cont.len - 1] : NULL;
-    if (n->has_await && !hoist_macro_await(L, n)) {
-        error_at(&L->u->src, n->begin,
-                 "an await inside a statement that a macro writes cannot be lowered unless "
-                 "the statement evaluates it first; write the statement out, or await in a "
-                 "function the macro calls");
-        return;
-    }
-    if (c && c->label && contains_kind(n, CXCursor_ContinueStmt)) {
-        error_at(&L->u->src, n->begin,
-                 "a continue inside a statement that a macro writes, in a loop whose "
-                 "condition awaits, cannot be lowered");
-        return;
-    }
-    char *t = expr_text(L, n);
-    putf(L, "%s%s", t, t[0] && strchr(";}", t[strlen(t) - 1]) ? "" : ";");
 }
 
 static void lower_stmt(Lower *L, Node *n) {
     new_line(L, n->begin);
     if (!n->faithful && !is_kind_expr(n->kind) && n->kind != CXCursor_DeclStmt &&
-        n->kind != CXCursor_NullStmt && n->in_main) {
-        lower_macro_stmt(L, n);
+        n->kind != CXCursor_NullStmt && n->in_main && !needs_lowering(n) && whole_use(n) &&
+        n->parent && n->parent->faithful) {
+        /* a statement a macro writes, with nothing to change: as written */
+        char *t = node_text(L->u, n);
+        putf(L, "%s%s", t, t[0] && strchr(";}", t[strlen(t) - 1]) ? "" : ";");
         return;
     }
+    /* else a macro's statement is lowered from its expansion, like any other */
     switch (n->kind) {
     case CXCursor_CompoundStmt:
         lower_compound(L, n);
@@ -1183,6 +1234,7 @@ static void lower_stmt(Lower *L, Node *n) {
 
 char *lower_fn(Unit *u, Fn *fn, const Options *opt) {
     Lower L = {.u = u, .fn = fn, .opt = opt};
+    L_src_text = u->src.text;
     bool is_void = clang_getResultType(clang_getCursorType(fn->cur)).kind == CXType_Void;
     L.suspend = is_void ? "{ acc__f->acc__hdr.state |= ACC__SUSPENDED; return; }"
                         : "return acc__f->acc__hdr.state |= ACC__SUSPENDED, acc__z;";
@@ -1195,6 +1247,7 @@ char *lower_fn(Unit *u, Fn *fn, const Options *opt) {
 
 char *plain_text(Unit *u, Fn *fn, Node *n) {
     Lower L = {.u = u, .fn = fn && fn->is_async ? fn : NULL};
+    L_src_text = u->src.text;
     Options none = {0};
     L.opt = &none;
     char *t = expr_text(&L, n);

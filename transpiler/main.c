@@ -6,9 +6,11 @@
  */
 #include "accc.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef ACC_VERSION_STRING
@@ -101,6 +103,17 @@ static void parse_args(int argc, char **argv, Options *opt) {
         bad_usage("no input file", "");
 }
 
+/* Whether the output names the input file itself (acc x.ac -o x.ac). */
+static bool output_is_input(const Options *opt) {
+    struct stat in, out;
+    if (!opt->output || strcmp(opt->output, "-") == 0)
+        return false;
+    if (strcmp(opt->output, opt->input) == 0)
+        return true;
+    return stat(opt->input, &in) == 0 && stat(opt->output, &out) == 0 &&
+           in.st_dev == out.st_dev && in.st_ino == out.st_ino;
+}
+
 static bool to_stdout(const Options *opt) {
     return !opt->output || strcmp(opt->output, "-") == 0;
 }
@@ -110,6 +123,16 @@ static int write_whole(const char *path, const char *data, size_t len) {
     char *tmp = fmt("%s.tmpXXXXXX", path);
     int fd = mkstemp(tmp);
     if (fd < 0) {
+        fprintf(stderr, "acc: error: cannot write '%s'\n", path);
+        return -1;
+    }
+    /* mkstemp makes the file 0600: give it the mode any compiler's output
+       gets, 0666 less the umask */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0) {
+        close(fd);
+        unlink(tmp);
         fprintf(stderr, "acc: error: cannot write '%s'\n", path);
         return -1;
     }
@@ -168,6 +191,10 @@ static int write_depfile(Unit *u, const Options *opt) {
 static int run(int argc, char **argv) {
     Options opt = {0};
     parse_args(argc, argv, &opt);
+    if (output_is_input(&opt)) {
+        fprintf(stderr, "acc: error: the output '%s' is the input file\n", opt.output);
+        return 2;
+    }
     Unit u = {0};
     if (parse_unit(&u, &opt) < 0) {
         unit_dispose(&u);
@@ -195,8 +222,34 @@ static int run(int argc, char **argv) {
     return status;
 }
 
+typedef struct {
+    int argc;
+    char **argv;
+    int status;
+} Job;
+
+static void *run_job(void *p) {
+    Job *j = p;
+    j->status = run(j->argc, j->argv);
+    return NULL;
+}
+
+/*
+ * The passes walk the tree recursively, and libclang's visitor does too, so
+ * the depth of the user's nesting (a 3,000-term `a + b + ...` chain) sets
+ * the depth of the C stack.  They run on a thread whose stack is reserved
+ * large (the pages are touched only as deep as the input goes).
+ */
 int main(int argc, char **argv) {
-    int status = run(argc, argv);
+    Job j = {argc, argv, 0};
+    pthread_attr_t attr;
+    pthread_t t;
+    if (pthread_attr_init(&attr) != 0 || pthread_attr_setstacksize(&attr, (size_t)1 << 30) != 0 ||
+        pthread_create(&t, &attr, run_job, &j) != 0) {
+        run_job(&j);
+    } else {
+        pthread_join(t, NULL);
+    }
     arena_free_all();
-    return status;
+    return j.status;
 }

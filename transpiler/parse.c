@@ -289,6 +289,7 @@ static void repair_range(const Unit *u, Node *n) {
     if (n->end == n->begin && n->nkids == 0 && n->begin < u->src.len) {
         n->end = n->begin + token_length(u, n->begin);
         n->faithful = false; /* the text is the macro's name, not the value */
+        n->repaired = true;
     }
     for (int i = 0; i < n->nkids; i++)
         if (n->kids[i]->in_main && n->kids[i]->end > n->end && n->kids[i]->begin >= n->begin)
@@ -307,9 +308,15 @@ static Node *build(Unit *u, CXCursor c, Node *parent) {
     n->in_main = in_b && in_e;
     if (!n->in_main || n->end < n->begin)
         n->begin = n->end = 0, n->in_main = false;
-    n->faithful = n->in_main && fb && fe;
+    /* (libclang maps a node that mixes a macro's argument and body tokens
+       to a file range that may cut through the macro use: "i, 4)") */
+    bool cut = n->in_main && !text_balanced(u->src.text, n->begin, n->end);
+    n->faithful = n->in_main && fb && fe && !cut;
+    n->mixed = cut;
+    n->seq = ++u->nseq;
     BuildCtx ctx = {u, n, {0}};
     clang_visitChildren(c, build_visit, &ctx);
+    n->seq_end = u->nseq + 1;
     n->kids = (Node **)ctx.kids.items;
     n->nkids = ctx.kids.len;
     repair_range(u, n);
@@ -400,8 +407,12 @@ static enum CXChildVisitResult top_visit(CXCursor c, CXCursor parent, CXClientDa
     fn->in_main = true;
     CXSourceRange r = clang_getCursorExtent(c);
     unsigned b = 0, e = 0;
-    loc_in_main(u, clang_getRangeStart(r), &b);
-    loc_in_main(u, clang_getRangeEnd(r), &e);
+    bool fb, fe;
+    locate(u, clang_getRangeStart(r), &b, &fb);
+    locate(u, clang_getRangeEnd(r), &e, &fe);
+    (void)fb;
+    if (!fe && e < u->src.len) /* defined by a macro: the end is the use's last token */
+        e += token_length(u, e);
     if (clang_isCursorDefinition(c)) {
         fn->cur = c;
         fn->begin = b;

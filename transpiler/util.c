@@ -178,3 +178,31 @@ void vec_push(Vec *v, void *item) {
     }
     v->items[v->len++] = item;
 }
+
+/* Whether the text [b,e) has balanced parentheses and brackets (outside
+   literals): libclang's range of a piece of a nested expansion may not. */
+bool text_balanced(const char *t, unsigned b, unsigned e) {
+    int depth = 0;
+    for (unsigned p = b; p < e; p++) {
+        char c = t[p];
+        if (c == '/' && p + 1 < e && t[p + 1] == '*') {
+            for (p += 2; p + 1 < e && !(t[p] == '*' && t[p + 1] == '/'); p++)
+                ;
+            p++;
+        } else if (c == '/' && p + 1 < e && t[p + 1] == '/') {
+            while (p < e && t[p] != '\n')
+                p++;
+        } else if (c == '"' || c == '\'') {
+            for (p++; p < e && t[p] != c; p++)
+                if (t[p] == '\\')
+                    p++;
+        } else if (c == '(' || c == '[' || c == '{') {
+            depth++;
+        } else if (c == ')' || c == ']' || c == '}') {
+            if (--depth < 0)
+                return false;
+        }
+    }
+    return depth == 0;
+}
+

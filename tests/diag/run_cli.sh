@@ -63,4 +63,7 @@ check "the depfile names the output and the included header" \
 
 check "without -D the #error fails with exit 1" sh -c '"$1" -I "$2" "$3" -o "$4/f.c" 2>/dev/null; [ $? -eq 1 ] && [ ! -e "$4/f.c" ]' sh "$acc" "$here/cli" "$src" "$work"
 
+check "-o naming the input itself is refused (exit 2), the input kept" sh -c 'cp "$1" "$2/same.ac" && "$3" -I "$4" -DVALUE=7 "$2/same.ac" -o "$2/same.ac" 2>/dev/null; [ $? -eq 2 ] && cmp -s "$1" "$2/same.ac"' sh "$src" "$work" "$acc" "$here/cli"
+check "the output file's mode is 0666 less the umask" sh -c 'umask 027 && rm -f "$4/m.c" && "$1" -I "$2" -DVALUE=7 "$3" -o "$4/m.c" && [ "$(stat -c %a "$4/m.c")" = 640 ]' sh "$acc" "$here/cli" "$src" "$work"
+
 [ $failures -eq 0 ] || { echo "$failures check(s) failed"; exit 1; }

@@ -7,7 +7,12 @@ same file compiled as plain C with async and await defined away) must print
 exactly what the transpiled program prints (SPEC section 4).  The programs
 mix nested loops, switches with fallthrough, forward and backward gotos,
 short-circuit conditions, ?:, comma, awaits in every expression position,
-early returns, shadowed locals, arrays, structs and recursion.  Arithmetic
+early returns, shadowed locals, arrays, structs and recursion, and the
+macro and preprocessor idioms of real code (issue 11): object-like macros
+naming locals, statement macros, macro arguments with awaits (expanded
+twice too), X-macros whose body awaits, #if branches with #define inside
+bodies, local typedef'd structs and enums, static struct tables and
+typedef'd arrays.  Arithmetic
 is unsigned and every index is masked, so no program has undefined
 behaviour; every loop has its own bound, so every program ends.
 
@@ -91,7 +96,7 @@ class Gen:
 
     def stmt(self, ind, d):
         r = self.r
-        k = r.randrange(14) if d < 3 else r.randrange(3)
+        k = r.randrange(18) if d < 3 else r.randrange(3)
         if k == 0:
             self.emit(ind, "%s = %s;" % (self.lvalue(), self.expr()))
         elif k == 1:
@@ -177,6 +182,16 @@ class Gen:
                           % (self.lvalue(), callee, self.expr(2), self.expr(2)))
             else:
                 self.emit(ind, "%s;" % self.awaitable(0))
+        elif k == 14:
+            self.emit(ind, "ADDTO(%s, %s);" % (self.lvalue(), self.expr()))
+        elif k == 15:
+            self.emit(ind, "MA = TWICE(%s);" % self.expr(2))
+        elif k == 16:
+            self.emit(ind, "XS(XADD)")
+        elif k == 17:
+            self.emit(ind, "pt.x += %s;" % self.expr(2))
+            self.emit(ind, "pt.y ^= tab[(%s) & 3u].k + arr4[(%s) & 3u] + K;"
+                      % (self.expr(2), self.expr(2)))
         else:
             self.emit(ind, "s.b ^= %s ? %s : %s;" % (self.expr(), self.expr(2), self.expr(2)))
 
@@ -198,8 +213,22 @@ class Gen:
         self.emit(1, "unsigned arr[8] = { %s };"
                   % ", ".join(str(self.r.randrange(100)) + "u" for _ in range(8)))
         self.emit(1, "struct S s = { await leaf(q), p + %du };" % self.r.randrange(9))
+        self.emit(1, "typedef struct { unsigned x, y; } P;")
+        self.emit(1, "enum { K = %d };" % self.r.randrange(1, 9))
+        self.emit(1, "static const struct { unsigned k; } tab[] = {{1u}, {%du}, {3u}, {%du}};"
+                  % (self.r.randrange(50), self.r.randrange(50)))
+        self.emit(1, "typedef unsigned V4[4];")
+        self.emit(1, "V4 arr4 = { p, q, %du, await leaf(p) };" % self.r.randrange(9))
+        self.emit(1, "P pt = { q, p };")
+        self.emit(0, "#if %d" % self.r.randrange(2))
+        self.emit(0, "#define GSIZE %du" % self.r.randrange(1, 5))
+        self.emit(0, "#else")
+        self.emit(0, "#define GSIZE %du" % self.r.randrange(5, 9))
+        self.emit(0, "#endif")
+        self.emit(1, "b += GSIZE;")
         self.block(1, 0, self.r.randrange(3, 7))
-        self.emit(1, "return a ^ b ^ c ^ s.a ^ s.b ^ arr[c & 7u];")
+        self.emit(1, "return a ^ b ^ c ^ s.a ^ s.b ^ arr[c & 7u] ^ pt.x ^ pt.y ^ arr4[GSIZE & 3u];")
+        self.emit(0, "#undef GSIZE")
         self.emit(0, "}")
         self.emit(0, "")
 
@@ -209,6 +238,11 @@ class Gen:
         self.emit(0, "#include <stdio.h>")
         self.emit(0, "")
         self.emit(0, "struct S { unsigned a, b; };")
+        self.emit(0, "#define MA a")
+        self.emit(0, "#define ADDTO(x, v) do { (x) += (v); } while (0)")
+        self.emit(0, "#define TWICE(e) ((e) + (e))")
+        self.emit(0, "#define XS(X) X(1u) X(2u) X(3u)")
+        self.emit(0, "#define XADD(k) b += await leaf(k + MA);")
         self.emit(0, "static unsigned mix(unsigned x, unsigned y) { return x * 31u + (y ^ 7u); }")
         self.emit(0, "static async unsigned leaf(unsigned x)")
         self.emit(0, "{")
