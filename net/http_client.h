@@ -130,6 +130,19 @@ async int acc_http_request(acc_http_client *c, const char *method, const char *u
                            acc_http_response *resp);
 
 /*
+ * A request body read from a stream (a file, a pipe, another connection;
+ * the caller's) to its end, as aiohttp's data=<async iterable>: sent with
+ * Content-Length `length`, or chunked when length is -1 (-EFBIG when the
+ * stream holds more than announced, ACC_HTTP_E_TRUNCATED when less).  The
+ * body cannot be sent twice: a 307/308 redirect comes back as the response,
+ * and a failed pooled connection is not retried.
+ */
+typedef struct acc_stream acc_stream;
+async int acc_http_request_body_stream(acc_http_client *c, const char *method, const char *url,
+                                       const char *headers, acc_stream *body, long long length,
+                                       acc_http_response *resp);
+
+/*
  * Streaming (aiohttp's resp.content.read(n)): returns once the final
  * response's head is in (redirects followed), resp->body NULL; the body is
  * then read in pieces with acc_http_response_read, of any size (max_body
