@@ -208,6 +208,16 @@ def bench_http(build, runs, secs):
     return {p: {"rps": summary([x["rps"] for x in rs])} for p, rs in raw.items() if rs}
 
 
+def bench_kernels(P, runs, scale):
+    """Async code where nothing suspends against the same code as plain C, in one
+    process (bench/acc/kernels.ac): a loop with no await, a non-suspending
+    await, recursive fib and n-queens.  Ratios are async / plain."""
+    log("kernels ...")
+    res = interleaved({"acc": P["acc"]("kernels") + [str(max(1, int(10 * scale)))]}, runs)
+    rs = res["acc"]
+    return {k: summary([r[k] for r in rs]) for k in rs[0]} if rs else {}
+
+
 def bench_transpile(build, runs):
     """acc on a generated 10,000-line .ac file, against clang -fsyntax-only
     on the same file with the same view of acc.h that acc's libclang parses."""
@@ -473,7 +483,7 @@ def main():
     ap.add_argument("--build", default=os.path.join(ROOT, "build-bench"))
     ap.add_argument("--runs", type=int, default=5, help="runs per micro-benchmark (median)")
     ap.add_argument("--quick", action="store_true", help="1 run, a tenth of the work: a smoke test")
-    ap.add_argument("--only", default="micro,sleepers,echo,http,transpile")
+    ap.add_argument("--only", default="micro,sleepers,echo,http,transpile,kernels")
     ap.add_argument("--docs", action="store_true",
                     help="also put the tables into docs/performance.md")
     args = ap.parse_args()
@@ -485,7 +495,7 @@ def main():
     only = args.only.split(",")
     t0 = time.time()
     R = {"machine": machine(), "micro": {}, "sleepers": {}, "echo": {},
-         "http": {"pending": "not run"}, "transpile": {}}
+         "http": {"pending": "not run"}, "transpile": {}, "kernels": {}}
     if "micro" in only:
         R["micro"] = bench_micro(P, runs, scale)
     if "sleepers" in only:
@@ -496,6 +506,11 @@ def main():
         R["http"] = bench_http(args.build, big_runs, secs)
     if "transpile" in only:
         R["transpile"] = bench_transpile(args.build, 3 if args.quick else 5)
+    if "kernels" in only:
+        R["kernels"] = bench_kernels(P, runs, scale)
+        for k in ("loop", "await", "fib", "queens"):
+            if k + "_ratio" in R["kernels"]:
+                log(f"  {k}: async/plain {R['kernels'][k + '_ratio']['median']:.2f}x")
     R["seconds"] = time.time() - t0
     # a smoke test or a partial run must not overwrite the suite's results
     full = not args.quick and set(only) >= {"micro", "sleepers", "echo", "http", "transpile"}

@@ -275,6 +275,7 @@ void fnptr_check_node(Unit *u, Node *n);
 void fnptr_file_scope(Unit *u, CXCursor decl);
 Node *fnptr_build(Unit *u, CXCursor c); /* parse.c's node tree of any cursor */
 void fnptr_note_async_word(Unit *u, CXCursor top); /* sets has_async_decl, async_decl_at */
+bool fnptr_output_spells_async(Unit *u); /* an `async` outside the heads acc rewrites */
 /* A libclang message in acc's words: types say `async`, not the parse view's
    calling convention, and a refused async/plain conversion says why (frees msg). */
 char *fnptr_clang_message(char *msg);

@@ -38,7 +38,7 @@ static CXType result_type(Fn *fn) { return clang_getResultType(clang_getCursorTy
 
 char *ctor_proto(Fn *fn, bool with_names) {
     Buf b = {0};
-    buf_printf(&b, "%sacc_frame *%s__acc(", fn->is_static ? "static " : "", fn->name);
+    buf_printf(&b, "%sacc__frame *%s__acc(", fn->is_static ? "static " : "", fn->name);
     const char *sep = "";
     CXType rt = result_type(fn);
     if (rt.kind != CXType_Void) {
@@ -64,7 +64,7 @@ char *ctor_proto(Fn *fn, bool with_names) {
 }
 
 static void emit_frame_struct(Buf *b, Fn *fn) {
-    buf_printf(b, "struct %s__acc_frame {\n    acc_frame acc__hdr;\n", fn->name);
+    buf_printf(b, "struct %s__acc_frame {\n    acc__frame acc__hdr;\n", fn->name);
     CXType rt = result_type(fn);
     if (rt.kind != CXType_Void) {
         char *d = declare(rt, "*acc__res");
@@ -90,7 +90,7 @@ static void emit_frame_struct(Buf *b, Fn *fn) {
 }
 
 static void emit_info(Buf *b, Fn *fn, const Source *src) {
-    buf_printf(b, "static int %s__acc_resume(acc_frame *acc__base);\n", fn->name);
+    buf_printf(b, "static int %s__acc_resume(acc__frame *acc__base);\n", fn->name);
     buf_printf(b, "static const unsigned %s__acc_lines[] = {", fn->name);
     for (int i = 0; i < fn->lines.len; i++)
         buf_printf(b, "%s%u", i ? ", " : "", (unsigned)(uintptr_t)fn->lines.items[i]);
@@ -100,7 +100,7 @@ static void emit_info(Buf *b, Fn *fn, const Source *src) {
                     ? xstrdup("0")
                     : fmt("offsetof(struct %s__acc_frame, acc__res)", fn->name);
     buf_printf(b,
-               "static const acc_fninfo %s__acc_info = {%s__acc_resume, \"%s\", %s, "
+               "static const acc__fninfo %s__acc_info = {%s__acc_resume, \"%s\", %s, "
                "%s__acc_lines, %d, %s};\n",
                fn->name, fn->name, fn->name, path, fn->name, fn->lines.len, res);
     xfree(res);
@@ -125,7 +125,7 @@ static void emit_ctor(Buf *b, Fn *fn) {
                    fn->name, fn->name, fn->name);
     buf_put(b, "    if (!acc__f) {\n");
     if (has_res)
-        buf_put(b, "        if (acc__res)\n            memset(acc__res, 0, sizeof *acc__res);\n");
+        buf_put(b, "        if (acc__res)\n            acc__zero(acc__res, sizeof *acc__res);\n");
     int n = clang_Cursor_getNumArguments(fn->cur);
     for (int i = 0; i < n; i++)
         buf_printf(b, "        (void)acc__a%d;\n", i);
@@ -191,7 +191,7 @@ static void emit_resume(Buf *b, Fn *fn, const char *body, const Options *opt, co
     emit_line(b, opt, src, line);
     /* one line up to the body's call, so that it is at the closing brace */
     buf_printf(b,
-               "static int %s__acc_resume(acc_frame *acc__base) { "
+               "static int %s__acc_resume(acc__frame *acc__base) { "
                "struct %s__acc_frame *acc__f = (struct %s__acc_frame *)(void *)acc__base; ",
                fn->name, fn->name, fn->name);
     if (is_void) {
@@ -214,14 +214,12 @@ static void emit_resume(Buf *b, Fn *fn, const char *body, const Options *opt, co
 /* The real main for `async int main(...)`: runs it on a fresh loop. */
 static void emit_main(Buf *b, Fn *fn) {
     int n = clang_Cursor_getNumArguments(fn->cur);
-    if (n == 2) {
-        buf_put(b, "int main(int argc, char **argv) {\n    int acc_rv = 0;\n");
-        buf_put(b, "    if (acc_run(main__acc(&acc_rv, argc, argv)) < 0 && acc_rv == 0)\n");
-    } else {
-        buf_put(b, "int main(void) {\n    int acc_rv = 0;\n");
-        buf_put(b, "    if (acc_run(main__acc(&acc_rv)) < 0 && acc_rv == 0)\n");
-    }
-    buf_put(b, "        return 1;\n    return acc_rv;\n}\n");
+    if (n == 2)
+        buf_put(b, "int main(int acc__argc, char **acc__argv) {\n    int acc__rv = 0;\n"
+                   "    return acc__main(main__acc(&acc__rv, acc__argc, acc__argv), &acc__rv);\n}\n");
+    else
+        buf_put(b, "int main(void) {\n    int acc__rv = 0;\n"
+                   "    return acc__main(main__acc(&acc__rv), &acc__rv);\n}\n");
 }
 
 static char *gen_async(Unit *u, Fn *fn, const Options *opt) {
@@ -307,6 +305,38 @@ static void resync(Buf *out, const Options *opt, const Source *src, unsigned off
     emit_line(out, opt, src, line);
 }
 
+/* Whether the file names the runtime's API (an acc_ name, not acc__):
+   then the output includes acc.h, else only the ABI header acc_abi.h,
+   which declares reserved names alone. */
+static bool names_api(Unit *u) {
+    CXSourceRange r = clang_getRange(clang_getLocationForOffset(u->tu, u->src.file, 0),
+                                     clang_getLocationForOffset(u->tu, u->src.file,
+                                                                (unsigned)u->src.len));
+    CXToken *toks;
+    unsigned n;
+    clang_tokenize(u->tu, r, &toks, &n);
+    bool found = false;
+    for (unsigned i = 0; i < n && !found; i++) {
+        if (clang_getTokenKind(toks[i]) != CXToken_Identifier)
+            continue;
+        char *s = str_dispose(clang_getTokenSpelling(u->tu, toks[i]));
+        found = (strncmp(s, "acc_", 4) == 0 && s[4] != '_') || strcmp(s, "ACC_H") == 0;
+        xfree(s);
+    }
+    clang_disposeTokens(u->tu, toks, n);
+    return found;
+}
+
+/* acc.h for a program that names its API, else only the ABI; and where the
+   output keeps an `async` of the input (a pointer to an async function, a
+   typedef), the keyword erased as acc.h's C view erases it. */
+static void put_include(Buf *out, Unit *u) {
+    bool api = names_api(u);
+    buf_printf(out, "#include <%s>\n", api ? "acc.h" : "acc_abi.h");
+    if (!api && fnptr_output_spells_async(u))
+        buf_put(out, "#ifndef async\n#define async\n#endif\n");
+}
+
 char *emit_unit(Unit *u, const Options *opt) {
     const Source *src = &u->src;
     Vec regs = {0};
@@ -388,7 +418,7 @@ char *emit_unit(Unit *u, const Options *opt) {
     if (u->has_async_decl && (!regs.len || u->async_decl_at < rs[0].decl_at)) {
         pos = line_start(src, u->async_decl_at);
         copy(&out, src, 0, pos);
-        buf_put(&out, "#include <acc.h>\n");
+        put_include(&out, u);
         resync(&out, opt, src, pos);
         included = true;
     }
@@ -402,15 +432,16 @@ char *emit_unit(Unit *u, const Options *opt) {
         copy(&out, src, pos, at);
         size_t before = out.len;
         if (i == 0 && !included)
-            buf_put(&out, "#include <acc.h>\n");
+            put_include(&out, u);
         if (u->need_copy && !u->copy_out) {
             /* spills of values a plain `=` cannot store (const members, types
                declared in the body): a byte copy without <string.h> */
-            buf_put(&out, "static void acc__copy(void *acc__d, const void *acc__s, size_t acc__n) {\n"
+            buf_put(&out, "static void *acc__copy(void *acc__d, const void *acc__s, size_t acc__n) {\n"
                           "    unsigned char *acc__p = (unsigned char *)acc__d;\n"
                           "    const unsigned char *acc__q = (const unsigned char *)acc__s;\n"
                           "    while (acc__n--)\n"
                           "        *acc__p++ = *acc__q++;\n"
+                          "    return acc__d;\n"
                           "}\n");
             u->copy_out = true;
         }

@@ -290,15 +290,15 @@ static void put_spills(Lower *L, Node *w, bool out) {
         if (v->bytes || (!out && !v->assignable && !v->is_param))
             L->u->need_copy = true;
         if (out && v->bytes)
-            putf(L, "acc__copy(%s->%s, &%s, sizeof %s); ", F, v->field, v->name, v->name);
+            putf(L, "(void)acc__copy(%s->%s, &%s, sizeof %s); ", F, v->field, v->name, v->name);
         else if (out)
             putf(L, "%s->%s = %s; ", F, v->field, v->name);
         else if (v->is_param)
             continue;
         else if (v->bytes)
-            putf(L, "acc__copy((void *)&%s, %s->%s, sizeof %s); ", v->name, F, v->field, v->name);
+            putf(L, "(void)acc__copy((void *)&%s, %s->%s, sizeof %s); ", v->name, F, v->field, v->name);
         else if (!v->assignable)
-            putf(L, "acc__copy((void *)&%s, &%s->%s, sizeof %s); ", v->name, F, v->field, v->name);
+            putf(L, "(void)acc__copy((void *)&%s, &%s->%s, sizeof %s); ", v->name, F, v->field, v->name);
         else
             putf(L, "%s = %s->%s; ", v->name, F, v->field);
     }
@@ -431,7 +431,7 @@ static char **eval_items(Lower *L, Node **items, int n, const bool *is_coro) {
         if (i < last && (is_coro && is_coro[i] ? true
                                                : !is_constant(items[i]) && !peel(items[i])->is_await)) {
             char *slot = is_coro && is_coro[i]
-                             ? temp_decl(L, "acc_frame *")
+                             ? temp_decl(L, "acc__frame *")
                              : temp_of_type(L, clang_getCursorType(items[i]->cur), items[i]->begin);
             putf(L, "%s = %s; ", slot, texts[i]);
             texts[i] = slot;
@@ -625,8 +625,8 @@ static void lower_generic(Lower *L, Node *n, Vec *reps) {
 
 /* (T){...} whose block goes on past an await: the value is copied into a
    frame slot, which stands for the literal from then on.
-     array:     (memcpy(slot, (T){...}, sizeof slot), slot)
-     otherwise: (*(T *)memcpy(&slot, &(T){...}, sizeof slot))            */
+     array:     ((void)acc__copy(slot, (T){...}, sizeof slot), slot)
+     otherwise: (*(T *)acc__copy(&slot, &(T){...}, sizeof slot))         */
 static char *frame_literal(Lower *L, Node *n) {
     Vec inner = {0};
     for (int i = 0; i < n->nkids; i++)
@@ -634,10 +634,11 @@ static char *frame_literal(Lower *L, Node *n) {
     char *lit = text_of(L, n, &inner);
     CXType t = clang_getCursorType(n->cur);
     char *slot = add_slot(L, declare_slot, t);
+    L->u->need_copy = true;
     if (is_array_type(t))
-        return fmt("(memcpy(%s, %s, sizeof %s), %s)", slot, lit, slot, slot);
+        return fmt("((void)acc__copy(%s, %s, sizeof %s), %s)", slot, lit, slot, slot);
     char *ptr = declare(clang_getUnqualifiedType(t), "*");
-    return fmt("(*(%s)memcpy(&%s, &%s, sizeof %s))", ptr, slot, lit, slot);
+    return fmt("(*(%s)acc__copy(&%s, &%s, sizeof %s))", ptr, slot, lit, slot);
 }
 
 /* The rewrites of expression n, emitting the statements its awaits need. */
@@ -834,7 +835,9 @@ static void lower_var(Lower *L, Node *v) {
         bool list = peel(init)->kind == CXCursor_InitListExpr;
         char *ref = resident_ref(var);
         if (is_array_type(var->type))
-            putf(L, "memcpy((void *)%s, (%s)%s%s%s, sizeof %s); ", ref, tn, list ? "" : "{", it,
+            L->u->need_copy = true;
+        if (is_array_type(var->type))
+            putf(L, "(void)acc__copy((void *)%s, (%s)%s%s%s, sizeof %s); ", ref, tn, list ? "" : "{", it,
                  list ? "" : "}", ref);
         else if (braced)
             putf(L, "%s = (%s)%s; ", ref, tn, it);

@@ -24,6 +24,11 @@
  *
  * Statuses are 0 or a negative errno, as everywhere in acc.
  */
+#if defined(ACC_H) && defined(__ACC__)
+/* acc injected the parse view first; the user's own #include <acc.h> gives
+   <stdbool.h> as it does in C */
+#include <stdbool.h>
+#endif
 #ifndef ACC_H
 #define ACC_H
 
@@ -35,7 +40,11 @@
  * freestanding headers and stand-in typedefs.  The C view is included by
  * generated code after the user's first lines, and may include libc.
  */
+#ifdef __ACC__
+#define bool _Bool /* the injected parse view takes no name from the user (#undef at the end) */
+#else
 #include <stdbool.h>
+#endif
 #include <stddef.h>
 
 #include "acc_abi.h"
@@ -273,4 +282,7 @@ ACC__EXTERN long acc__alloc_outstanding(void);
 }
 #endif
 
+#ifdef __ACC__
+#undef bool
+#endif
 #endif /* ACC_H */

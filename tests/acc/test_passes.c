@@ -135,6 +135,38 @@ static void test_frame_residency(void **state) {
     assert_true(var_named(f, "i")->in_frame);
     assert_false(var_named(f, "j")->in_frame);
     assert_false(var_named(f, "s")->in_frame); /* static stays static */
+    assert_false(var_named(f, "a")->resident); /* a C local, spilled at awaits */
+    assert_false(var_named(f, "p")->resident);
+    unit_dispose(u);
+}
+
+static void test_residency_of_escaping(void **state) {
+    (void)state;
+    Options opt;
+    Unit *u = parse_snippet("struct pt { int x, arr[2]; };\n"
+                            "async int g(void);\n"
+                            "void use(int *p);\n"
+                            "async int f(int p, int q) {\n"
+                            "    int a = 1, b = 2, arr[3] = {0};\n"
+                            "    struct pt s = {0}, t = {0};\n"
+                            "    use(&a);\n"
+                            "    use(s.arr);\n"
+                            "    use(&p);\n"
+                            "    await g();\n"
+                            "    return a + b + arr[0] + s.x + t.x + p + q;\n"
+                            "}\n",
+                            &opt);
+    check_unit(u);
+    assert_int_equal(error_count, 0);
+    Fn *f = def_named(u, "f");
+    analyse_fn(u, f);
+    assert_true(var_named(f, "a")->resident);   /* &a */
+    assert_false(var_named(f, "b")->resident);  /* only its value is used */
+    assert_true(var_named(f, "arr")->resident); /* an array */
+    assert_true(var_named(f, "s")->resident);   /* a member array decays */
+    assert_false(var_named(f, "t")->resident);
+    assert_true(var_named(f, "p")->resident);   /* &p */
+    assert_false(var_named(f, "q")->resident);
     unit_dispose(u);
 }
 
@@ -167,8 +199,10 @@ static void test_bytes_outside_untouched(void **state) {
             analyse_fn(u, u->defs.items[i]);
     char *out = emit_unit(u, &opt);
     assert_memory_equal(out, head, strlen(head)); /* nothing before the user's lines */
-    const char *incl = strstr(out, "#include <acc.h>");
+    /* the program names none of the runtime's API: only the ABI header */
+    const char *incl = strstr(out, "#include <acc_abi.h>");
     assert_non_null(incl);
+    assert_null(strstr(out, "<acc.h>"));
     assert_true(incl - out == (ptrdiff_t)strlen(head));
     assert_string_equal(out + strlen(out) - strlen(tail), tail);
     unit_dispose(u);
@@ -213,6 +247,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_declare),
         cmocka_unit_test(test_frame_residency),
+        cmocka_unit_test(test_residency_of_escaping),
         cmocka_unit_test(test_plain_rewrite),
         cmocka_unit_test(test_bytes_outside_untouched),
         cmocka_unit_test(test_diag_format),
