@@ -321,6 +321,9 @@ def report(R, runs):
                     m, s = fmt(r["chain_ns"], "ns/await")
                     ca = res["acc"]["chain_ns"]["median"] if "acc" in res else None
                     rows.append(["await, 1,000 deep", p, m, s, ratio(r["chain_ns"]["median"], ca)])
+            if "acc" in res and "ptr_ns" in res["acc"]:
+                m, s = fmt(res["acc"]["ptr_ns"], "ns/await")
+                rows.append(["await through a pointer", "acc", m, s, ""])
             if "acc" in res and "call_ns" in res["acc"]:
                 m, s = fmt(res["acc"]["call_ns"], "ns/call", 2)
                 rows.append(["plain C call", "C", m, s, ""])

@@ -1,7 +1,8 @@
 /*
  * http_server.h: an HTTP/1.1 server for acc programs.
  *
- *     static int hello(const acc_http_req *req, acc_http_reply *rep, void *arg) {
+ *     static async int hello(const acc_http_req *req, acc_http_reply *rep, void *arg) {
+ *         await acc_sleep(0.1);   // a handler may await anything
  *         return acc_http_reply_text(rep, 200, "hello\n");
  *     }
  *     ...
@@ -20,10 +21,13 @@
  * off by timeouts: for the head of the first request, for a keep-alive
  * connection's idle time, for the body, and for writing the reply.
  *
- * Handlers are plain C functions, one per route (pointers to async
- * functions do not exist in acc): they fill the reply and return.  A
- * reply may ask to be sent after `delay` seconds (the connection's task
- * sleeps; other connections go on): a slow backend, for tests and demos.
+ * Handlers are async functions, one per route, awaited by the
+ * connection's task: a handler may await anything (a sleep, a request to
+ * another server, a queue, the executor) while other connections go on.
+ * When the client goes away while a handler is suspended (end of stream or
+ * an error on the socket), or the server stops, the connection's task is
+ * cancelled: the handler's awaits complete with -ECANCELED, it finishes
+ * through its own code (freeing what it holds), and no reply is sent.
  * The server object is reference-counted: acc_http_server_free may be
  * called while cancelled connection tasks are still finishing.
  */
@@ -58,11 +62,12 @@ typedef struct acc_http_reply {
     size_t headers_len;
     bool chunked;              /* send the body with chunked coding */
     size_t chunk_size;         /* bytes per chunk when chunked (default 4096) */
-    double delay;              /* seconds to wait before sending */
     bool close;                /* close the connection after this reply */
 } acc_http_reply;
 
-typedef int (*acc_http_handler)(const acc_http_req *req, acc_http_reply *rep, void *arg);
+/* A handler fills rep and returns 0, or fails with a negative status (the
+ * client gets 500).  `req` and `rep` stay valid until it returns. */
+typedef async int acc_http_handler(const acc_http_req *req, acc_http_reply *rep, void *arg);
 
 typedef struct acc_http_server acc_http_server;
 
@@ -80,6 +85,7 @@ typedef struct acc_http_server_config {
 typedef struct acc_http_server_stats {
     unsigned long connections, requests, errors, accept_backoffs;
     unsigned long tls_failures; /* handshakes that failed or timed out */
+    unsigned long cancelled;    /* handlers cancelled: the client went away or the server stopped */
     int active;
 } acc_http_server_stats;
 
@@ -89,7 +95,7 @@ const acc_http_server_stats *acc_http_server_stats_of(const acc_http_server *srv
 /* Routes, tried in the order added: `method` NULL matches any method;
  * `prefix` true matches every path starting with `path`.  0 or -ENOMEM. */
 int acc_http_server_route(acc_http_server *srv, const char *method, const char *path, bool prefix,
-                          acc_http_handler fn, void *arg);
+                          acc_http_handler *fn, void *arg);
 /* Serves HTTPS: a certificate chain and its key (PEM files; key_file NULL:
  * in cert_file).  Call before acc_http_serve.  0, ACC_HTTP_E_TLS_CONFIG or
  * -ENOMEM.  The handshake is bounded by head_timeout. */

@@ -120,6 +120,8 @@ struct Node {
     /* filled by parse */
     bool is_await;      /* `await E` */
     Fn *async_callee;   /* a call of an async function: its Fn (declared or defined) */
+    bool ptr_call;      /* a call through a pointer to an async function (fnptr.c) */
+    Fn *fnref;          /* an async function designator used as a value (f, &f): its Fn */
     int marker;         /* a call that takes coroutines: MARK_* */
     Var *var;           /* a reference to, or the declaration of, a local or parameter */
     bool is_func_name;  /* __func__ and friends */
@@ -198,6 +200,9 @@ typedef struct Unit {
     Vec protos;    /* Fn*: async prototypes in the main file (file scope) */
     Vec inner_protos; /* Node*: block-scope async prototypes (DeclStmt) */
     int nanon;        /* hoisted unnamed types so far */
+    Vec globals;      /* Node*: file-scope declarations that name async functions (fnptr.c) */
+    bool has_async_decl; /* a top-level declaration copied as written spells `async` */
+    unsigned async_decl_at; /* where the first one starts: acc.h must come before it */
     unsigned nseq;    /* nodes numbered so far (Node.seq) */
     unsigned *skipped; /* pairs of offsets: ranges the preprocessor skipped (#if 0 ...) */
     int nskipped;
@@ -253,6 +258,30 @@ bool type_nameable(CXType t);
 void type_alias(CXCursor decl, const char *name, const char *tag);
 const char *alias_tag(CXCursor decl); /* NULL when decl has no alias */
 void types_reset(void); /* forget every alias (for a new input) */
+
+/* ---- fnptr.c ------------------------------------------------------------ */
+
+/* Pointers to async functions.  In the parse view `async` is a calling
+   convention of the function type; in the C view a pointer to an async
+   function has the erased type (`int (*)(int)`) and holds the constructor,
+   converted through `void (*)(void)`: calls convert it back. */
+bool fnptr_type_async(CXType fn);      /* a function type declared async */
+int fnptr_kind(CXType t);              /* through pointers and arrays: 0 no function, 1 plain, 2 async */
+bool fnptr_is_async_ptr(CXType t);     /* a pointer to (or an) async function type */
+bool fnptr_is_async_decl(CXCursor c);  /* a function declaration whose type is async */
+/* `((int (*)(int))(void (*)(void))f__acc)` for the designator f or &f. */
+char *fnptr_designator(Node *n);
+/* `((acc__frame *(*)(int *, int))(void (*)(void))(callee))` for a call through a pointer. */
+char *fnptr_callee(Node *call, const char *callee_text);
+/* Marks designators, checks conversions, collects file-scope declarations. */
+void fnptr_check_node(Unit *u, Node *n);
+void fnptr_file_scope(Unit *u, CXCursor decl);
+Node *fnptr_build(Unit *u, CXCursor c); /* parse.c's node tree of any cursor */
+void fnptr_note_async_word(Unit *u, CXCursor top); /* sets has_async_decl, async_decl_at */
+bool fnptr_output_spells_async(Unit *u); /* an `async` outside the heads acc rewrites */
+/* A libclang message in acc's words: types say `async`, not the parse view's
+   calling convention, and a refused async/plain conversion says why (frees msg). */
+char *fnptr_clang_message(char *msg);
 
 /* ---- analyse.c ---------------------------------------------------------- */
 

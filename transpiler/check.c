@@ -32,7 +32,7 @@ const char *marker_name(int marker) {
 
 static bool is_async_call(Node *n) {
     return n && n->kind == CXCursor_CallExpr &&
-           (n->async_callee || n->marker == MARK_GATHER || n->marker == MARK_WAIT_FOR);
+           (n->async_callee || n->ptr_call || n->marker == MARK_GATHER || n->marker == MARK_WAIT_FOR);
 }
 
 /* The async call of a coroutine expression `f(x)` or `v = f(x)`, or NULL. */
@@ -100,34 +100,20 @@ static void check_await(Check *ck, Node *n) {
     error_at(src, n->begin, "'await' needs a call of an async function");
 }
 
-/* A reference to an async function that is not the callee of a call. */
-static void check_fn_ref(Check *ck, Node *n) {
-    CXCursor ref = clang_getCursorReferenced(n->cur);
-    if (clang_getCursorKind(ref) != CXCursor_FunctionDecl)
-        return;
-    Fn *f = fn_of_decl(ck->u, ref);
-    if (!f->is_async)
-        return;
-    Node *child = n, *p = n->parent;
-    while (p && (p->kind == CXCursor_UnexposedExpr || p->kind == CXCursor_ParenExpr)) {
-        child = p;
-        p = p->parent;
-    }
-    if (p && p->kind == CXCursor_CallExpr && p->nkids && p->kids[0] == child)
-        return;
-    error_at(&ck->u->src, n->begin,
-             "cannot take the address of async function '%s' (function pointers to async "
-             "functions are not supported)",
-             f->name);
-}
-
 static void check_call(Check *ck, Node *n) {
     const Source *src = &ck->u->src;
     if (is_async_call(n) && !n->awaited && !n->coro_operand) {
         Node *ref = call_callee_ref(n);
-        const char *name = n->async_callee ? n->async_callee->name : marker_name(n->marker);
-        error_at(src, ref && ref->in_main ? ref->begin : n->begin,
-                 "call to async function '%s' is not awaited", name);
+        if (n->ptr_call) {
+            char *callee = node_text(ck->u, n->kids[0]);
+            error_at(src, n->kids[0]->in_main ? n->kids[0]->begin : n->begin,
+                     "call through async function pointer '%s' is not awaited", callee);
+            xfree(callee);
+        } else {
+            const char *name = n->async_callee ? n->async_callee->name : marker_name(n->marker);
+            error_at(src, ref && ref->in_main ? ref->begin : n->begin,
+                     "call to async function '%s' is not awaited", name);
+        }
     }
     if (ck->fn->is_async) {
         CXCursor callee = clang_getCursorReferenced(n->cur);
@@ -144,9 +130,12 @@ static void check_node(Check *ck, Node *n) {
         check_await(ck, n);
     switch (n->kind) {
     case CXCursor_CallExpr:
-        break; /* after the children: awaits mark their operands first */
+        fnptr_check_node(ck->u, n);
+        break; /* the rest after the children: awaits mark their operands first */
     case CXCursor_DeclRefExpr:
-        check_fn_ref(ck, n);
+    case CXCursor_UnexposedExpr:
+    case CXCursor_CStyleCastExpr:
+        fnptr_check_node(ck->u, n);
         break;
     case CXCursor_VarDecl:
         if (ck->fn->is_async && clang_getCursorType(n->cur).kind == CXType_VariableArray) {
@@ -225,9 +214,8 @@ static enum CXChildVisitResult async_object_visit(CXCursor c, CXCursor parent, C
     if (k == CXCursor_VarDecl || k == CXCursor_FieldDecl) {
         bool found = false;
         clang_visitChildren(c, has_async_visit, &found);
-        CXType t = clang_getCanonicalType(clang_getCursorType(c));
-        bool fnptr = t.kind == CXType_Pointer &&
-                     clang_getCanonicalType(clang_getPointeeType(t)).kind == CXType_FunctionProto;
+        /* a pointer to an async function, or an array of them (fnptr.c) */
+        bool fnptr = fnptr_kind(clang_getCursorType(c)) == 2;
         if (found && !fnptr) {
             char *name = str_dispose(clang_getCursorSpelling(c));
             error_at(&u->src, off, "'async' applies to functions, not to %s '%s'",

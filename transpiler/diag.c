@@ -126,7 +126,7 @@ int report_clang_errors(CXTranslationUnit tu) {
             unsigned line, col;
             clang_getExpansionLocation(clang_getDiagnosticLocation(d), &file, &line, &col, NULL);
             char *path = file ? str_dispose(clang_getFileName(file)) : xstrdup("acc");
-            char *msg = str_dispose(clang_getDiagnosticSpelling(d));
+            char *msg = fnptr_clang_message(str_dispose(clang_getDiagnosticSpelling(d)));
             error_at_file(path, file ? line : 0, col, msg);
             xfree(path);
             xfree(msg);

@@ -265,6 +265,8 @@ static unsigned line_start(const Source *src, unsigned off) {
 static void collect_callees(Node *n, Vec *out) {
     if (n->async_callee && !n->async_callee->is_runtime)
         vec_push(out, n->async_callee);
+    if (n->fnref && !n->fnref->is_runtime)
+        vec_push(out, n->fnref);
     if (n->inner_proto)
         n->inner_proto->declared_out = true;
     for (int i = 0; i < n->nkids; i++)
@@ -325,6 +327,16 @@ static bool names_api(Unit *u) {
     return found;
 }
 
+/* acc.h for a program that names its API, else only the ABI; and where the
+   output keeps an `async` of the input (a pointer to an async function, a
+   typedef), the keyword erased as acc.h's C view erases it. */
+static void put_include(Buf *out, Unit *u) {
+    bool api = names_api(u);
+    buf_printf(out, "#include <%s>\n", api ? "acc.h" : "acc_abi.h");
+    if (!api && fnptr_output_spells_async(u))
+        buf_put(out, "#ifndef async\n#define async\n#endif\n");
+}
+
 char *emit_unit(Unit *u, const Options *opt) {
     const Source *src = &u->src;
     Vec regs = {0};
@@ -355,6 +367,35 @@ char *emit_unit(Unit *u, const Options *opt) {
         }
         vec_push(&regs, r);
     }
+    /* file-scope initializers that name async functions (one region per
+       initializer; the first of a declaration declares the constructors) */
+    for (int i = 0; i < u->globals.len; i++) {
+        Node *d = u->globals.items[i], *init = d->kids[d->nkids - 1];
+        char *t = plain_text(u, NULL, init);
+        char *orig = node_text(u, init);
+        bool same = strcmp(t, orig) == 0;
+        xfree(orig);
+        if (same) {
+            xfree(t);
+            continue;
+        }
+        Region *r = xcalloc(1, sizeof *r);
+        r->begin = init->begin;
+        r->end = init->end;
+        r->decl_at = d->begin;
+        r->text = t;
+        Node *group = xcalloc(1, sizeof *group);
+        group->kids = xcalloc((size_t)u->globals.len, sizeof *group->kids);
+        for (int j = i; j < u->globals.len; j++) {
+            Node *g = u->globals.items[j];
+            if (g->begin != d->begin)
+                break;
+            group->kids[group->nkids++] = g;
+        }
+        bool first = i == 0 || ((Node *)u->globals.items[i - 1])->begin != d->begin;
+        r->tree = first ? group : NULL;
+        vec_push(&regs, r);
+    }
     for (int i = 0; i < u->protos.len; i++) {
         Fn *p = u->protos.items[i];
         Region *r = xcalloc(1, sizeof *r);
@@ -371,6 +412,16 @@ char *emit_unit(Unit *u, const Options *opt) {
 
     Buf out = {0};
     unsigned pos = 0;
+    bool included = false;
+    /* a typedef or variable that spells `async` (a pointer to an async
+       function) is copied as written: acc.h's C view erases the keyword */
+    if (u->has_async_decl && (!regs.len || u->async_decl_at < rs[0].decl_at)) {
+        pos = line_start(src, u->async_decl_at);
+        copy(&out, src, 0, pos);
+        put_include(&out, u);
+        resync(&out, opt, src, pos);
+        included = true;
+    }
     for (int i = 0; i < regs.len; i++) {
         Region *r = &rs[i];
         if (r->begin < pos)
@@ -380,8 +431,8 @@ char *emit_unit(Unit *u, const Options *opt) {
             at = r->decl_at;
         copy(&out, src, pos, at);
         size_t before = out.len;
-        if (i == 0) /* the API only for a program that names it */
-            buf_printf(&out, "#include <%s>\n", names_api(u) ? "acc.h" : "acc_abi.h");
+        if (i == 0 && !included)
+            put_include(&out, u);
         if (u->need_copy && !u->copy_out) {
             /* spills of values a plain `=` cannot store (const members, types
                declared in the body): a byte copy without <string.h> */

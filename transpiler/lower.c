@@ -414,6 +414,8 @@ static char *leaf_text(Lower *L, Node *n) {
     }
     if (n->is_func_name && n->faithful && L->fn)
         return fmt("\"%s\"", L->fn->name);
+    if (n->fnref)
+        return fnptr_designator(n);
     return NULL;
 }
 
@@ -460,7 +462,9 @@ static char *ctor_call(Lower *L, Node *call, const char *res) {
         if (call->marker == MARK_WAIT_FOR && extra)
             items[n++] = extra;
     } else {
-        name = call->async_callee->name;
+        name = call->async_callee ? call->async_callee->name : NULL;
+        if (call->ptr_call)
+            items[n++] = call->kids[0]; /* the callee, evaluated first */
         Node **args;
         int nargs = call_args(call, &args);
         for (int i = 0; i < nargs && n < 256; i++)
@@ -469,13 +473,21 @@ static char *ctor_call(Lower *L, Node *call, const char *res) {
     char **texts = eval_items(L, items, n, is_coro);
     Buf b = {0};
     bool is_void = clang_getCursorType(call->cur).kind == CXType_Void;
-    buf_printf(&b, "%s__acc(", name);
+    int first = 0;
+    if (call->ptr_call) {
+        char *callee = fnptr_callee(call, texts[0]);
+        buf_printf(&b, "%s(", callee);
+        xfree(callee);
+        first = 1;
+    } else {
+        buf_printf(&b, "%s__acc(", name);
+    }
     const char *sep = "";
     if (!is_void) {
         buf_put(&b, res ? res : "NULL");
         sep = ", ";
     }
-    for (int i = 0; i < n; i++) {
+    for (int i = first; i < n; i++) {
         buf_printf(&b, "%s%s", sep, texts[i]);
         sep = ", ";
     }

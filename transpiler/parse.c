@@ -96,6 +96,17 @@ static bool decl_annotated(CXCursor decl, const char *what) {
     return !clang_Cursor_isNull(def) && !clang_equalCursors(def, decl) && has_annotation(def, what);
 }
 
+/* An async function: its type says so (fnptr.c), but clang drops calling
+   conventions from main, which keeps only the annotation. */
+static bool is_async_decl(CXCursor c) {
+    if (fnptr_is_async_decl(c))
+        return true;
+    char *name = str_dispose(clang_getCursorSpelling(c));
+    bool is_main = strcmp(name, "main") == 0;
+    xfree(name);
+    return is_main && decl_annotated(c, "acc_async");
+}
+
 static bool loc_in_main(const Unit *u, CXSourceLocation loc, unsigned *off) {
     CXFile f;
     clang_getFileLocation(loc, &f, NULL, NULL, off);
@@ -136,7 +147,7 @@ static Fn *new_fn(Unit *u, CXCursor decl) {
     Fn *fn = xcalloc(1, sizeof *fn);
     fn->cur = decl;
     fn->name = str_dispose(clang_getCursorSpelling(decl));
-    fn->is_async = decl_annotated(decl, "acc_async");
+    fn->is_async = is_async_decl(decl);
     fn->is_runtime = decl_annotated(decl, "acc_runtime");
     fn->marker = decl_annotated(decl, "acc_coro") ? marker_of(fn->name) : MARK_NONE;
     fn->is_static = clang_Cursor_getStorageClass(decl) == CX_SC_Static;
@@ -233,12 +244,16 @@ static void classify(Unit *u, Node *n) {
         break;
     case CXCursor_CallExpr: {
         CXCursor callee = clang_getCursorReferenced(c);
-        if (clang_getCursorKind(callee) == CXCursor_FunctionDecl) {
+        Node *ref = n->nkids ? peel(n->kids[0]) : NULL;
+        bool direct = ref && (ref->kind == CXCursor_DeclRefExpr || !n->in_main);
+        if (clang_getCursorKind(callee) == CXCursor_FunctionDecl && direct) {
             Fn *f = fn_of_decl(u, callee);
             if (f->marker)
                 n->marker = f->marker;
             else if (f->is_async)
                 n->async_callee = f;
+        } else if (n->nkids && fnptr_is_async_ptr(clang_getCursorType(n->kids[0]->cur))) {
+            n->ptr_call = true;
         }
         break;
     }
@@ -311,6 +326,8 @@ static Node *build(Unit *u, CXCursor c, Node *parent) {
     return n;
 }
 
+Node *fnptr_build(Unit *u, CXCursor c) { return build(u, c, NULL); }
+
 char *node_text(const Unit *u, const Node *n) {
     return xstrndup(u->src.text + n->begin, n->end - n->begin);
 }
@@ -381,9 +398,12 @@ Node *marker_extra_arg(Node *call) {
 static enum CXChildVisitResult top_visit(CXCursor c, CXCursor parent, CXClientData data) {
     (void)parent;
     Unit *u = data;
+    unsigned off;
+    fnptr_note_async_word(u, c);
+    if (clang_getCursorKind(c) == CXCursor_VarDecl && loc_in_main(u, clang_getCursorLocation(c), &off))
+        fnptr_file_scope(u, c);
     if (clang_getCursorKind(c) != CXCursor_FunctionDecl)
         return CXChildVisit_Continue;
-    unsigned off;
     if (!loc_in_main(u, clang_getCursorLocation(c), &off))
         return CXChildVisit_Continue;
     Fn *fn = fn_of_decl(u, c);
@@ -400,7 +420,7 @@ static enum CXChildVisitResult top_visit(CXCursor c, CXCursor parent, CXClientDa
         fn->cur = c;
         fn->begin = b;
         fn->end = e;
-        fn->is_async = decl_annotated(c, "acc_async");
+        fn->is_async = is_async_decl(c);
         fn->is_static = fn->is_static || clang_Cursor_getStorageClass(c) == CX_SC_Static;
         fn->is_main = strcmp(fn->name, "main") == 0;
         Node *decl = build(u, c, NULL);
@@ -409,7 +429,7 @@ static enum CXChildVisitResult top_visit(CXCursor c, CXCursor parent, CXClientDa
                 fn->body = decl->kids[i];
         if (fn->body)
             vec_push(&u->defs, fn);
-    } else if (decl_annotated(c, "acc_async")) {
+    } else if (is_async_decl(c)) {
         /* a prototype: rewritten into the constructor's prototype */
         Fn *proto = xcalloc(1, sizeof *proto);
         *proto = *fn;
@@ -497,6 +517,15 @@ int parse_unit(Unit *u, const Options *opt) {
         die("main file not found in the translation unit");
     collect_skipped(u);
     clang_visitChildren(clang_getTranslationUnitCursor(u->tu), top_visit, u);
+    for (int i = 0; i < u->fns.len; i++) {
+        Fn *f = u->fns.items[i];
+        if (f->is_runtime && !f->is_async) {
+            /* the parse view's `async` is a calling convention of x86-64 and AArch64 */
+            fprintf(stderr, "acc: error: libclang ignores the 'preserve_most' calling convention "
+                            "on this target, which acc's parse view needs for 'async'\n");
+            return -1;
+        }
+    }
     return 0;
 }
 

@@ -11,7 +11,8 @@
  *  - the C view (the default), seen by the C compiler building generated
  *    code and by plain C files;
  *  - the parse view (`__ACC__` defined), seen only by acc while it parses a
- *    `.ac` file with libclang.  There `async` is an annotation, `await` is
+ *    `.ac` file with libclang.  There `async` is a calling convention kept in
+ *    the function type (clang's preserve_most), `await` is
  *    the GNU `__extension__` unary operator, every runtime awaitable is an
  *    async prototype, and the calls that take a coroutine (acc_run,
  *    acc_spawn, acc_gather, ...) are macros whose operand stays a call in
@@ -191,9 +192,13 @@ ACC__EXTERN const char *acc_strerror(int status);
 #ifdef __ACC__
 /* ---- the parse view: what acc sees through libclang -------------------- */
 
-#define async __attribute__((annotate("acc_async")))
+/* `async` is a calling convention clang keeps in the function type, so that
+   it follows the type through typedefs, pointers, members, parameters,
+   returns and casts, and clang refuses to convert it to a plain one.  (clang
+   drops calling conventions from `main`: the annotation marks an async main.) */
+#define async __attribute__((preserve_most, annotate("acc_async")))
 #define await __extension__
-#define ACC__RT __attribute__((annotate("acc_async"), annotate("acc_runtime")))
+#define ACC__RT __attribute__((preserve_most, annotate("acc_runtime")))
 #define ACC__CORO __attribute__((annotate("acc_coro")))
 
 ACC__RT int acc_join(acc_task *t);

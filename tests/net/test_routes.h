@@ -7,7 +7,7 @@
  *   GET  /chunked/<n>     the same, chunked (1000-byte chunks)
  *   GET  /redirect/<k>    302 to /redirect/<k-1>; /redirect/0: "landed\n"
  *   GET  /relative        301 to "hello" (a relative Location)
- *   GET  /slow/<ms>       "slow\n" after <ms> milliseconds
+ *   GET  /slow/<ms>       "slow\n" after <ms> milliseconds (the handler awaits a sleep)
  *   GET  /close           "bye\n", then the server closes the connection
  *   GET  /fail            the handler fails: 500
  *   GET  /stats           "<requests> <connections>\n"
@@ -21,5 +21,7 @@
 
 int test_routes_add(acc_http_server *srv);
 void test_pattern(unsigned char *buf, size_t n); /* byte i = (31 i + 7) mod 256 */
+/* /slow handlers that started, were cancelled (client gone, server stopped), finished */
+extern int test_slow_started, test_slow_cancelled, test_slow_done;
 
 #endif
