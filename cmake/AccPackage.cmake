@@ -69,4 +69,6 @@ install(CODE "
 
 # ---- editor support and the manual --------------------------------------------
 install(FILES ${PROJECT_SOURCE_DIR}/editor/acc_editor.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(FILES ${PROJECT_SOURCE_DIR}/docs/acc.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+# docs/acc.1 carries the version as @PROJECT_VERSION@
+configure_file(${PROJECT_SOURCE_DIR}/docs/acc.1 ${PROJECT_BINARY_DIR}/acc.1 @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/acc.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
