@@ -16,6 +16,14 @@ include(CMakePackageConfigHelpers)
 set_target_properties(acc_static PROPERTIES EXPORT_NAME runtime)
 set_target_properties(acc_shared PROPERTIES EXPORT_NAME runtime_shared)
 
+# The static libraries link acc_warnings privately as $<BUILD_INTERFACE:...>:
+# the installed export drops it, but the build-tree export (below) keeps
+# $<LINK_ONLY:acc::acc_warnings>, so the target must be in the export set.  It
+# is linked link-only, so its flags never reach a consumer; the installed copy
+# carries none (CMake 3.26's BUILD_LOCAL_INTERFACE would make this unneeded).
+set_target_properties(acc_warnings PROPERTIES EXPORT_NAME warnings)
+install(TARGETS acc_warnings EXPORT accTargets)
+
 set(ACC_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/acc)
 
 # ---- find_package(acc) from an installed prefix -----------------------------
@@ -61,6 +69,6 @@ install(CODE "
 
 # ---- editor support and the manual --------------------------------------------
 install(FILES ${PROJECT_SOURCE_DIR}/editor/acc_editor.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-if(EXISTS ${PROJECT_SOURCE_DIR}/docs/acc.1)
-  install(FILES ${PROJECT_SOURCE_DIR}/docs/acc.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
-endif()
+# docs/acc.1 carries the version as @PROJECT_VERSION@
+configure_file(${PROJECT_SOURCE_DIR}/docs/acc.1 ${PROJECT_BINARY_DIR}/acc.1 @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/acc.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)

@@ -13,10 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifndef ACC_VERSION_STRING
-#define ACC_VERSION_STRING "0.1.0"
-#endif
-
 static const char usage[] =
     "usage: acc [options] input.ac [-o output.c]\n"
     "\n"

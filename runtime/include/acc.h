@@ -72,8 +72,6 @@ struct sockaddr;
 extern "C" {
 #endif
 
-#define ACC_VERSION "0.1.0"
-
 /* ---- types shared by both views ---------------------------------------- */
 
 typedef struct acc_loop acc_loop;         /* an event loop, one per thread */
@@ -188,6 +186,8 @@ ACC__EXTERN int acc_tcp_listen(const char *host, int port, int backlog);
 /* debugging and errors */
 ACC__EXTERN void acc_dump_tasks(acc__FILE *out);
 ACC__EXTERN const char *acc_strerror(int status);
+/* the runtime's version, "x.y.z" (project(VERSION) of acc's CMakeLists.txt) */
+ACC__EXTERN const char *acc_version(void);
 
 #ifdef __ACC__
 /* ---- the parse view: what acc sees through libclang -------------------- */
