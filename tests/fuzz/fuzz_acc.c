@@ -8,6 +8,7 @@
  */
 #include "accc.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,12 +26,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     return 0;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return 0;
-    fwrite(data, 1, size, f);
-    fclose(f);
+/* The passes, on the input written to `path` (as transpiler/main.c's run). */
+static void *translate(void *arg) {
+    (void)arg;
     Options opt = {0};
     opt.input = path;
     Unit u = {0};
@@ -48,5 +46,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     unit_dispose(&u);
     types_reset();
     arena_free_all();
+    return NULL;
+}
+
+/* Deep nesting in the input recurses as deep in the passes: like acc's main,
+   run them on a thread whose stack is reserved large. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return 0;
+    fwrite(data, 1, size, f);
+    fclose(f);
+    pthread_attr_t attr;
+    pthread_t t;
+    if (pthread_attr_init(&attr) != 0 || pthread_attr_setstacksize(&attr, (size_t)1 << 30) != 0 ||
+        pthread_create(&t, &attr, translate, NULL) != 0)
+        translate(NULL);
+    else
+        pthread_join(t, NULL);
+    pthread_attr_destroy(&attr);
     return 0;
 }
