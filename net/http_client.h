@@ -140,8 +140,9 @@ async int acc_http_request(acc_http_client *c, const char *method, const char *u
  * the caller's) to its end, as aiohttp's data=<async iterable>: sent with
  * Content-Length `length`, or chunked when length is -1 (-EFBIG when the
  * stream holds more than announced, ACC_HTTP_E_TRUNCATED when less).  The
- * body cannot be sent twice: a 307/308 redirect comes back as the response,
- * and a failed pooled connection is not retried.
+ * body cannot be sent twice: a redirect that would send it again (307,
+ * 308; 301 and 302 but for POST) comes back as the response, and a pooled
+ * connection found closed by the server is not retried on a new one.
  */
 typedef struct acc_stream acc_stream;
 async int acc_http_request_body_stream(acc_http_client *c, const char *method, const char *url,

@@ -8,6 +8,7 @@
  *   GET  /gzip/<n>        the same, gzip'd (Content-Encoding: gzip), 100-byte chunks
  *   GET  /deflate/<n>     the same, raw deflate (Content-Encoding: deflate)
  *   GET  /redirect/<k>    302 to /redirect/<k-1>; /redirect/0: "landed\n"
+ *   POST /307             307 to /echo (the body to be sent again)
  *   GET  /relative        301 to "hello" (a relative Location)
  *   GET  /slow/<ms>       "slow\n" after <ms> milliseconds (the handler awaits a sleep)
  *   GET  /close           "bye\n", then the server closes the connection
