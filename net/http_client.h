@@ -114,6 +114,12 @@ typedef struct acc_http_response {
     int framing;           /* acc_http_framing */
     uint64_t left;         /* bytes left: of the body (LENGTH) or of the chunk */
     bool in_chunk, reusable;
+    void *z;               /* a gzip / deflate body's z_stream, inflating as it is read */
+    unsigned char *zbuf;   /* compressed bytes read ahead for it */
+    size_t zfill;          /* bytes in zbuf */
+    bool zdeflate;         /* Content-Encoding: deflate (raw deflate still possible) */
+    bool zfirst;           /* zbuf still holds the body from its first byte */
+    bool zend;             /* the compressed stream ended */
 } acc_http_response;
 
 void acc_http_client_init(acc_http_client *c);
@@ -134,8 +140,9 @@ async int acc_http_request(acc_http_client *c, const char *method, const char *u
  * the caller's) to its end, as aiohttp's data=<async iterable>: sent with
  * Content-Length `length`, or chunked when length is -1 (-EFBIG when the
  * stream holds more than announced, ACC_HTTP_E_TRUNCATED when less).  The
- * body cannot be sent twice: a 307/308 redirect comes back as the response,
- * and a failed pooled connection is not retried.
+ * body cannot be sent twice: a redirect that would send it again (307,
+ * 308; 301 and 302 but for POST) comes back as the response, and a pooled
+ * connection found closed by the server is not retried on a new one.
  */
 typedef struct acc_stream acc_stream;
 async int acc_http_request_body_stream(acc_http_client *c, const char *method, const char *url,
@@ -147,9 +154,13 @@ async int acc_http_request_body_stream(acc_http_client *c, const char *method, c
  * response's head is in (redirects followed), resp->body NULL; the body is
  * then read in pieces with acc_http_response_read, of any size (max_body
  * does not apply).  acc_http_response_free gives the connection back to
- * the pool when the body was read to its end, else closes it.  Bodies come
- * as sent (no Accept-Encoding is sent); `timeout` covers getting the head,
- * `read_timeout` each read.  The client must outlive the response.
+ * the pool when the body was read to its end, else closes it.  As for
+ * whole bodies, Accept-Encoding: gzip, deflate is sent and gzip / deflate
+ * bodies are inflated as they are read (unless `decompress` is false):
+ * each read gives at most n decoded bytes, so a decompression bomb never
+ * grows a buffer; a corrupt or cut compressed body is ACC_HTTP_E_ENCODING.
+ * `timeout` covers getting the head, `read_timeout` each read.  The client
+ * must outlive the response.
  */
 async int acc_http_request_stream(acc_http_client *c, const char *method, const char *url,
                                   const char *headers, const void *body, size_t len,

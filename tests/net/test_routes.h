@@ -5,7 +5,10 @@
  *   POST /echo            the request body back
  *   GET  /size/<n>        n bytes of test_pattern
  *   GET  /chunked/<n>     the same, chunked (1000-byte chunks)
+ *   GET  /gzip/<n>        the same, gzip'd (Content-Encoding: gzip), 100-byte chunks
+ *   GET  /deflate/<n>     the same, raw deflate (Content-Encoding: deflate)
  *   GET  /redirect/<k>    302 to /redirect/<k-1>; /redirect/0: "landed\n"
+ *   POST /307             307 to /echo (the body to be sent again)
  *   GET  /relative        301 to "hello" (a relative Location)
  *   GET  /slow/<ms>       "slow\n" after <ms> milliseconds (the handler awaits a sleep)
  *   GET  /close           "bye\n", then the server closes the connection
