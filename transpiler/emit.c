@@ -436,13 +436,15 @@ char *emit_unit(Unit *u, const Options *opt) {
         if (u->need_copy && !u->copy_out) {
             /* spills of values a plain `=` cannot store (const members, types
                declared in the body): a byte copy without <string.h> */
-            buf_put(&out, "static void *acc__copy(void *acc__d, const void *acc__s, acc__size_t acc__n) {\n"
-                          "    unsigned char *acc__p = (unsigned char *)acc__d;\n"
-                          "    const unsigned char *acc__q = (const unsigned char *)acc__s;\n"
-                          "    while (acc__n--)\n"
-                          "        *acc__p++ = *acc__q++;\n"
-                          "    return acc__d;\n"
-                          "}\n");
+            buf_put(
+                &out,
+                "static void *acc__copy(void *acc__d, const void *acc__s, acc__size_t acc__n) {\n"
+                "    unsigned char *acc__p = (unsigned char *)acc__d;\n"
+                "    const unsigned char *acc__q = (const unsigned char *)acc__s;\n"
+                "    while (acc__n--)\n"
+                "        *acc__p++ = *acc__q++;\n"
+                "    return acc__d;\n"
+                "}\n");
             u->copy_out = true;
         }
         emit_callee_protos(&out, r);

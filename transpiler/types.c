@@ -173,11 +173,12 @@ char *declare_value(CXType t, const char *name) {
         char *inner = is_array(target) || is_function(target) ? fmt("(*%s)", name)
                                                                : fmt("*%s", name);
         if (is_array(t) && (clang_isConstQualifiedType(t) || clang_isVolatileQualifiedType(t)))
-            return declare_elements_qualified(target,
-                                              clang_isConstQualifiedType(t)
-                                                  ? (clang_isVolatileQualifiedType(t) ? "const volatile " : "const ")
-                                                  : "volatile ",
-                                              inner);
+            return declare_elements_qualified(
+                target,
+                clang_isConstQualifiedType(t)
+                    ? (clang_isVolatileQualifiedType(t) ? "const volatile " : "const ")
+                    : "volatile ",
+                inner);
         char *r = declare_inner(target, inner);
         xfree(inner);
         return r;

@@ -70,9 +70,9 @@ typedef struct acc__frame acc__frame;
  */
 typedef struct acc__fninfo {
     int (*acc__resume)(acc__frame *); /* runs the frame until it suspends or returns */
-    const char *acc__name;                 /* the async function's own name */
-    const char *acc__file;                 /* its source file, NULL for runtime functions */
-    const unsigned *acc__lines;            /* source line of each resume point, may be NULL */
+    const char *acc__name;            /* the async function's own name */
+    const char *acc__file;            /* its source file, NULL for runtime functions */
+    const unsigned *acc__lines;       /* source line of each resume point, may be NULL */
     unsigned acc__nlines;
     unsigned acc__res_offset; /* offset in the frame of its result pointer, 0: none */
 } acc__fninfo;
@@ -129,7 +129,7 @@ ACC__EXTERN int acc__await_v1(acc__frame *acc__self, acc__frame *acc__callee);
  */
 ACC__EXTERN int acc__main_v1(acc__frame *acc__coro, int *acc__rv);
 #define acc__main(acc__coro, acc__rv) acc__main_v1((acc__coro), (acc__rv))
-#define acc__frame_new_aligned(acc__size, acc__align, acc__fn)                  \
+#define acc__frame_new_aligned(acc__size, acc__align, acc__fn)                                     \
     acc__frame_new_aligned_v1((acc__size), (acc__align), (acc__fn))
 #define acc__frame_free(acc__frame_) acc__frame_free_v1(acc__frame_)
 
@@ -174,7 +174,7 @@ ACC__STATIC_INLINE void acc__zero(void *acc__p, acc__size_t acc__n) {
  * 0, so every allocation and release takes the out-of-line path. */
 typedef struct acc__thread {
     void *acc__free[ACC__POOL_SMALL / ACC__POOL_GRAIN]; /* free lists per 8-byte class */
-    long acc__live;              /* pooled blocks not yet freed */
+    long acc__live;                                     /* pooled blocks not yet freed */
     int acc__pooled;             /* 1 while releases may go straight to the free lists */
     unsigned acc__depth;         /* direct resumes on the C stack (acc__await) */
     acc__frame **acc__top;       /* &running task->top, NULL outside a task */
@@ -193,10 +193,12 @@ ACC__EXTERN extern _Thread_local acc__thread acc__th_v1;
 
 /* (acc__th_v1 is named each time, not through a pointer: gcc 12's UBSan
  * miscompiles the null check of a pointer to a thread-local variable) */
-ACC__STATIC_INLINE acc__frame *acc__frame_new_inline(acc__size_t acc__size, const acc__fninfo *acc__fn) {
+ACC__STATIC_INLINE acc__frame *acc__frame_new_inline(acc__size_t acc__size,
+                                                     const acc__fninfo *acc__fn) {
     acc__size_t acc__c = (acc__size - 1) / ACC__POOL_GRAIN;
     acc__frame *acc__f;
-    if (acc__size - 1 >= ACC__POOL_SMALL || !(acc__f = (acc__frame *)acc__th_v1.acc__free[acc__c])) {
+    if (acc__size - 1 >= ACC__POOL_SMALL ||
+        !(acc__f = (acc__frame *)acc__th_v1.acc__free[acc__c])) {
         if (!(acc__f = acc__frame_new_slow_v1(acc__size, acc__fn)))
             return ACC__NULL;
     } else {

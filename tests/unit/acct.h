@@ -43,7 +43,7 @@
 #define ACCT_BEGIN(fr) switch ((fr)->hdr.acc__state) { case 0:
 #define ACCT_AWAIT(fr, n, call)                                                \
     do {                                                                       \
-        (fr)->hdr.acc__state = (n);                                                 \
+        (fr)->hdr.acc__state = (n);                                            \
         if (acc__await(&(fr)->hdr, (call)))                                    \
             return ACC__PENDING;                                               \
         __attribute__((fallthrough));                                          \
