@@ -98,7 +98,7 @@ static void emit_info(Buf *b, Fn *fn, const Source *src) {
     char *path = c_string(src->path);
     char *res = result_type(fn).kind == CXType_Void
                     ? xstrdup("0")
-                    : fmt("offsetof(struct %s__acc_frame, acc__res)", fn->name);
+                    : fmt("acc__offsetof(struct %s__acc_frame, acc__res)", fn->name);
     buf_printf(b,
                "static const acc__fninfo %s__acc_info = {%s__acc_resume, \"%s\", %s, "
                "%s__acc_lines, %d, %s};\n",
@@ -129,7 +129,7 @@ static void emit_ctor(Buf *b, Fn *fn) {
     int n = clang_Cursor_getNumArguments(fn->cur);
     for (int i = 0; i < n; i++)
         buf_printf(b, "        (void)acc__a%d;\n", i);
-    buf_put(b, "        return NULL;\n    }\n");
+    buf_put(b, "        return ACC__NULL;\n    }\n");
     if (has_res)
         buf_put(b, "    acc__f->acc__res = acc__res;\n");
     int k = 0;
@@ -176,7 +176,7 @@ static void emit_resume(Buf *b, Fn *fn, const char *body, const Options *opt, co
         buf_printf(b, "    %s = acc__f->%s;\n    (void)%s;\n", d, v->field, v->name);
         xfree(d);
     }
-    buf_put(b, "    switch (acc__f->acc__hdr.state) {\n    case 0:\n        break;\n");
+    buf_put(b, "    switch (acc__f->acc__hdr.acc__state) {\n    case 0:\n        break;\n");
     for (int i = 1; i < fn->lines.len; i++)
         buf_printf(b, "    case %d:\n        goto acc__L%d;\n", i, i);
     buf_printf(b, "    default:\n        %s\n    }\n", is_void ? "return;" : "return acc__z;");
@@ -201,8 +201,8 @@ static void emit_resume(Buf *b, Fn *fn, const char *body, const Options *opt, co
         buf_printf(b, "%s = %s__acc_body(acc__f);\n", v, fn->name);
         xfree(v);
     }
-    buf_put(b, "    if (acc__f->acc__hdr.state & ACC__SUSPENDED) {\n"
-               "        acc__f->acc__hdr.state &= ~ACC__SUSPENDED;\n"
+    buf_put(b, "    if (acc__f->acc__hdr.acc__state & ACC__SUSPENDED) {\n"
+               "        acc__f->acc__hdr.acc__state &= ~ACC__SUSPENDED;\n"
                "        return ACC__PENDING;\n    }\n");
     if (!is_void)
         buf_put(b, "    if (acc__f->acc__res)\n        *acc__f->acc__res = acc__v;\n");
@@ -436,13 +436,15 @@ char *emit_unit(Unit *u, const Options *opt) {
         if (u->need_copy && !u->copy_out) {
             /* spills of values a plain `=` cannot store (const members, types
                declared in the body): a byte copy without <string.h> */
-            buf_put(&out, "static void *acc__copy(void *acc__d, const void *acc__s, size_t acc__n) {\n"
-                          "    unsigned char *acc__p = (unsigned char *)acc__d;\n"
-                          "    const unsigned char *acc__q = (const unsigned char *)acc__s;\n"
-                          "    while (acc__n--)\n"
-                          "        *acc__p++ = *acc__q++;\n"
-                          "    return acc__d;\n"
-                          "}\n");
+            buf_put(
+                &out,
+                "static void *acc__copy(void *acc__d, const void *acc__s, acc__size_t acc__n) {\n"
+                "    unsigned char *acc__p = (unsigned char *)acc__d;\n"
+                "    const unsigned char *acc__q = (const unsigned char *)acc__s;\n"
+                "    while (acc__n--)\n"
+                "        *acc__p++ = *acc__q++;\n"
+                "    return acc__d;\n"
+                "}\n");
             u->copy_out = true;
         }
         emit_callee_protos(&out, r);

@@ -9,7 +9,7 @@
  * wrote around an await (macros included) is kept as written.  An await
  * becomes a statement before the expression that uses it:
  *
- *   ... await f(x) ...   =>   acc__f->acc__hdr.state = K;
+ *   ... await f(x) ...   =>   acc__f->acc__hdr.acc__state = K;
  *                             if (acc__await(&acc__f->acc__hdr, f__acc(&acc__f->acc__tN, x))) {
  *                                 acc__f->acc__v = v; ...         (spill the live locals)
  *                                 return <suspended>;
@@ -484,7 +484,7 @@ static char *ctor_call(Lower *L, Node *call, const char *res) {
     }
     const char *sep = "";
     if (!is_void) {
-        buf_put(&b, res ? res : "NULL");
+        buf_put(&b, res ? res : "ACC__NULL");
         sep = ", ";
     }
     for (int i = first; i < n; i++) {
@@ -535,7 +535,7 @@ static char *lower_await(Lower *L, Node *n, bool want) {
     line_col(&L->u->src, n->begin, &line, &col);
     vec_push(&L->fn->lines, (void *)(uintptr_t)line);
     int k = L->fn->lines.len - 1;
-    putf(L, "%s->acc__hdr.state = %d; if (acc__await(&%s->acc__hdr, %s)) { ", F, k, F, ctor);
+    putf(L, "%s->acc__hdr.acc__state = %d; if (acc__await(&%s->acc__hdr, %s)) { ", F, k, F, ctor);
     put_spills(L, n, true);
     putf(L, "%s acc__L%d:; ", L->suspend, k);
     put_spills(L, n, false);
@@ -1257,8 +1257,8 @@ char *lower_fn(Unit *u, Fn *fn, const Options *opt) {
     Lower L = {.u = u, .fn = fn, .opt = opt};
     L_src_text = u->src.text;
     bool is_void = clang_getResultType(clang_getCursorType(fn->cur)).kind == CXType_Void;
-    L.suspend = is_void ? "{ acc__f->acc__hdr.state |= ACC__SUSPENDED; return; }"
-                        : "return acc__f->acc__hdr.state |= ACC__SUSPENDED, acc__z;";
+    L.suspend = is_void ? "{ acc__f->acc__hdr.acc__state |= ACC__SUSPENDED; return; }"
+                        : "return acc__f->acc__hdr.acc__state |= ACC__SUSPENDED, acc__z;";
     vec_push(&fn->lines, (void *)(uintptr_t)0);
     lower_stmt(&L, fn->body);
     put(&L, "\n");

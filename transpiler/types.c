@@ -149,12 +149,36 @@ char *declare_slot(CXType t, const char *name) {
     return declare(decayed_param(t), name);
 }
 
+/* The declaration of `inner` as a `t` whose innermost elements (t itself
+   when not an array) carry the qualifiers `q` ("const ", ...): a qualified
+   array, `const vec3` of `typedef double vec3[3]`, is an array of qualified
+   elements in C, but libclang's element type of it has lost them. */
+static char *declare_elements_qualified(CXType t, const char *q, char *inner) {
+    char *r;
+    if (t.kind == CXType_ConstantArray)
+        r = declare_elements_qualified(clang_getArrayElementType(t), q,
+                                       fmt("%s[%lld]", inner, clang_getArraySize(t)));
+    else if (t.kind == CXType_IncompleteArray)
+        r = declare_elements_qualified(clang_getArrayElementType(t), q, fmt("%s[]", inner));
+    else
+        r = around(t, fmt("%s%s", q, inner));
+    xfree(inner);
+    return r;
+}
+
 char *declare_value(CXType t, const char *name) {
     t = decayed_param(t);
     if (is_array(t) || is_function(t)) {
         CXType target = is_array(t) ? clang_getArrayElementType(t) : t;
         char *inner = is_array(target) || is_function(target) ? fmt("(*%s)", name)
                                                                : fmt("*%s", name);
+        if (is_array(t) && (clang_isConstQualifiedType(t) || clang_isVolatileQualifiedType(t)))
+            return declare_elements_qualified(
+                target,
+                clang_isConstQualifiedType(t)
+                    ? (clang_isVolatileQualifiedType(t) ? "const volatile " : "const ")
+                    : "volatile ",
+                inner);
         char *r = declare_inner(target, inner);
         xfree(inner);
         return r;

@@ -5,9 +5,11 @@
  * the same shape, need from libacc: the frame header, the static
  * description of an async function, the frame allocator, acc__await, and
  * the few helpers that spare generated code any libc header.  It includes
- * nothing but <stddef.h> and declares only reserved names (`acc__`,
- * `ACC__`), so it can be included anywhere in a translation unit without
- * fixing feature-test macros or taking names from the user.  `acc.h`
+ * no header (but <stddef.h> on compilers without __SIZE_TYPE__) and every
+ * name in it, members, parameters and locals included, is reserved (`acc__`,
+ * `ACC__`), so it can be included anywhere in a translation unit, after any
+ * object-like macros of the user's (`#define state ...`, `#define inline
+ * static`), without fixing feature-test macros or taking names from the user.  `acc.h`
  * includes it and gives the user-facing names (`acc_frame`, `acc_fninfo`).
  *
  * Calling convention: an async function `async T f(P...)` is called
@@ -26,7 +28,18 @@
 #ifndef ACC_ABI_H
 #define ACC_ABI_H
 
+/* No <stddef.h> either (its own declarations are not all reserved: tcc's
+ * declares `alloca(size_t size)`, which a user's `#define size 10` breaks):
+ * the compiler's own size_t and offsetof where it has them. */
+#if defined(__GNUC__) || defined(__clang__) || defined(__TINYC__)
+typedef __SIZE_TYPE__ acc__size_t;
+#define acc__offsetof(acc__t, acc__m) __builtin_offsetof(acc__t, acc__m)
+#else
 #include <stddef.h>
+typedef size_t acc__size_t;
+#define acc__offsetof(acc__t, acc__m) offsetof(acc__t, acc__m)
+#endif
+#define ACC__NULL ((void *)0)
 
 #ifdef __cplusplus
 extern "C" {
@@ -56,12 +69,12 @@ typedef struct acc__frame acc__frame;
  * await that resume point `state` follows; acc_dump_tasks prints it.
  */
 typedef struct acc__fninfo {
-    int (*resume)(acc__frame *frame); /* runs the frame until it suspends or returns */
-    const char *name;                 /* the async function's own name */
-    const char *file;                 /* its source file, NULL for runtime functions */
-    const unsigned *lines;            /* source line of each resume point, may be NULL */
-    unsigned nlines;
-    unsigned res_offset; /* offset in the frame of its result pointer, 0: none */
+    int (*acc__resume)(acc__frame *); /* runs the frame until it suspends or returns */
+    const char *acc__name;            /* the async function's own name */
+    const char *acc__file;            /* its source file, NULL for runtime functions */
+    const unsigned *acc__lines;       /* source line of each resume point, may be NULL */
+    unsigned acc__nlines;
+    unsigned acc__res_offset; /* offset in the frame of its result pointer, 0: none */
 } acc__fninfo;
 
 /*
@@ -71,10 +84,10 @@ typedef struct acc__fninfo {
  * cancelled or by acc__frame_free).
  */
 struct acc__frame {
-    const acc__fninfo *fn;
-    acc__frame *caller; /* the frame awaiting this one, NULL for a task's root */
-    unsigned state;     /* resume point: 0 = not started */
-    unsigned size;      /* allocation size, for the frame pool (runtime-private) */
+    const acc__fninfo *acc__fn;
+    acc__frame *acc__caller; /* the frame awaiting this one, NULL for a task's root */
+    unsigned acc__state;     /* resume point: 0 = not started */
+    unsigned acc__size;      /* allocation size, for the frame pool (runtime-private) */
 };
 
 /* What a resume function returns. */
@@ -88,14 +101,17 @@ enum { ACC__DONE = 0, ACC__PENDING = 1 };
  * Allocates a frame of `size` bytes from the calling thread's frame pool and
  * fills its header (fn, caller NULL, state 0, size).  NULL when out of memory.
  * Called through the macro acc__frame_new below.
+ * (Parameters here are named in the reserved space too, or not at all: a
+ * user's `#define size 10` before the generated code must not reach them.)
  */
-ACC__EXTERN acc__frame *acc__frame_new_v1(size_t size, const acc__fninfo *fn);
+ACC__EXTERN acc__frame *acc__frame_new_v1(acc__size_t acc__size, const acc__fninfo *acc__fn);
 /* The same for a frame whose alignment exceeds that of max_align_t (a local
    with an alignment specifier lives in it). */
-ACC__EXTERN acc__frame *acc__frame_new_aligned_v1(size_t size, size_t align, const acc__fninfo *fn);
+ACC__EXTERN acc__frame *acc__frame_new_aligned_v1(acc__size_t acc__size, acc__size_t acc__align,
+                                                  const acc__fninfo *acc__fn);
 /* Returns a frame that never ran (or has returned) to the pool; a runtime
    frame that never ran also lets go of what it owns (gather's operands). */
-ACC__EXTERN void acc__frame_free_v1(acc__frame *frame);
+ACC__EXTERN void acc__frame_free_v1(acc__frame *acc__frame_);
 /*
  * Awaits `callee` from the running frame `self`, whose state already names
  * the resume point after the await.  Returns 0 when the callee has finished
@@ -105,22 +121,38 @@ ACC__EXTERN void acc__frame_free_v1(acc__frame *frame);
  * await depth: past a fixed depth the callee is run by the task's trampoline.
  * Called through the macro acc__await below.
  */
-ACC__EXTERN int acc__await_v1(acc__frame *self, acc__frame *callee);
+ACC__EXTERN int acc__await_v1(acc__frame *acc__self, acc__frame *acc__callee);
 /*
  * The generated `main` of `async int main`: runs `coro` (constructed with
  * result target `rv`) as acc_run does and returns the process exit status:
  * *rv, or 1 when the run failed (cancelled, out of memory) and *rv is 0.
  */
-ACC__EXTERN int acc__main_v1(acc__frame *coro, int *rv);
-#define acc__main(coro, rv) acc__main_v1((coro), (rv))
-#define acc__frame_new_aligned(size, align, fn) acc__frame_new_aligned_v1((size), (align), (fn))
-#define acc__frame_free(frame) acc__frame_free_v1(frame)
+ACC__EXTERN int acc__main_v1(acc__frame *acc__coro, int *acc__rv);
+#define acc__main(acc__coro, acc__rv) acc__main_v1((acc__coro), (acc__rv))
+#define acc__frame_new_aligned(acc__size, acc__align, acc__fn)                                     \
+    acc__frame_new_aligned_v1((acc__size), (acc__align), (acc__fn))
+#define acc__frame_free(acc__frame_) acc__frame_free_v1(acc__frame_)
+
+/*
+ * How this header spells `static inline`: through a reserved macro, never
+ * the keyword itself, so that a program's own `#define inline static` (old
+ * code for C89 compilers does that) before the generated code cannot turn it
+ * into `static static`.  __inline__ is the same keyword in gcc, clang and
+ * tcc, in every -std mode; other C99 compilers get `inline`, older ones none.
+ */
+#if defined(__GNUC__) || defined(__clang__) || defined(__TINYC__)
+#define ACC__STATIC_INLINE static __inline__
+#elif defined(__cplusplus) || (defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L)
+#define ACC__STATIC_INLINE static inline
+#else
+#define ACC__STATIC_INLINE static
+#endif
 
 /* Zeroes a result target (a constructor that failed): no <string.h> needed. */
-static inline void acc__zero(void *p, size_t n) {
-    unsigned char *c = (unsigned char *)p;
-    while (n--)
-        *c++ = 0;
+ACC__STATIC_INLINE void acc__zero(void *acc__p, acc__size_t acc__n) {
+    unsigned char *acc__c = (unsigned char *)acc__p;
+    while (acc__n--)
+        *acc__c++ = 0;
 }
 
 /*
@@ -141,83 +173,85 @@ static inline void acc__zero(void *p, size_t n) {
  * While a fault injector is armed the free lists are empty and `pooled` is
  * 0, so every allocation and release takes the out-of-line path. */
 typedef struct acc__thread {
-    void *free[ACC__POOL_SMALL / ACC__POOL_GRAIN]; /* free lists per 8-byte class */
-    long live;                /* pooled blocks not yet freed */
-    int pooled;               /* 1 while releases may go straight to the free lists */
-    unsigned depth;           /* direct resumes on the C stack (acc__await) */
-    acc__frame **top;         /* &running task->top, NULL outside a task */
-    struct acc__task *task;   /* the running task, NULL outside one */
+    void *acc__free[ACC__POOL_SMALL / ACC__POOL_GRAIN]; /* free lists per 8-byte class */
+    long acc__live;                                     /* pooled blocks not yet freed */
+    int acc__pooled;             /* 1 while releases may go straight to the free lists */
+    unsigned acc__depth;         /* direct resumes on the C stack (acc__await) */
+    acc__frame **acc__top;       /* &running task->top, NULL outside a task */
+    struct acc__task *acc__task; /* the running task, NULL outside one */
 } acc__thread;
 
-ACC__EXTERN acc__frame *acc__frame_new_slow_v1(size_t size, const acc__fninfo *fn);
-ACC__EXTERN void acc__frame_done_slow_v1(acc__frame *frame);
-ACC__EXTERN int acc__await_slow_v1(acc__frame *self, acc__frame *callee);
+ACC__EXTERN acc__frame *acc__frame_new_slow_v1(acc__size_t acc__size, const acc__fninfo *acc__fn);
+ACC__EXTERN void acc__frame_done_slow_v1(acc__frame *acc__frame_);
+ACC__EXTERN int acc__await_slow_v1(acc__frame *acc__self, acc__frame *acc__callee);
 
 #if !defined(__ACC__) && !defined(__TINYC__) && !defined(__cplusplus) &&   \
     !defined(ACC_NO_INLINE) && defined(__STDC_VERSION__) &&                  \
     __STDC_VERSION__ >= 201112L && !defined(__STDC_NO_THREADS__)
-#define ACC__INLINE 1
+#define ACC__FASTPATH 1
 ACC__EXTERN extern _Thread_local acc__thread acc__th_v1;
 
 /* (acc__th_v1 is named each time, not through a pointer: gcc 12's UBSan
  * miscompiles the null check of a pointer to a thread-local variable) */
-static inline acc__frame *acc__frame_new_inline(size_t size, const acc__fninfo *fn) {
-    size_t c = (size - 1) / ACC__POOL_GRAIN;
-    acc__frame *f;
-    if (size - 1 >= ACC__POOL_SMALL || !(f = (acc__frame *)acc__th_v1.free[c])) {
-        if (!(f = acc__frame_new_slow_v1(size, fn)))
-            return NULL;
+ACC__STATIC_INLINE acc__frame *acc__frame_new_inline(acc__size_t acc__size,
+                                                     const acc__fninfo *acc__fn) {
+    acc__size_t acc__c = (acc__size - 1) / ACC__POOL_GRAIN;
+    acc__frame *acc__f;
+    if (acc__size - 1 >= ACC__POOL_SMALL ||
+        !(acc__f = (acc__frame *)acc__th_v1.acc__free[acc__c])) {
+        if (!(acc__f = acc__frame_new_slow_v1(acc__size, acc__fn)))
+            return ACC__NULL;
     } else {
-        acc__th_v1.free[c] = *(void **)f;
-        acc__th_v1.live++;
+        acc__th_v1.acc__free[acc__c] = *(void **)acc__f;
+        acc__th_v1.acc__live++;
     }
     /* (again after the slow path: so the compiler knows f->fn in both) */
-    f->fn = fn;
-    f->caller = NULL;
-    f->state = 0;
-    f->size = (unsigned)size;
-    return f;
+    acc__f->acc__fn = acc__fn;
+    acc__f->acc__caller = ACC__NULL;
+    acc__f->acc__state = 0;
+    acc__f->acc__size = (unsigned)acc__size;
+    return acc__f;
 }
 
 /* A frame that has returned owns nothing any more: back to the pool. */
-static inline void acc__frame_done_inline(acc__frame *f) {
-    size_t c = ((size_t)f->size - 1) / ACC__POOL_GRAIN;
-    if (!acc__th_v1.pooled || c >= ACC__POOL_SMALL / ACC__POOL_GRAIN) {
-        acc__frame_done_slow_v1(f);
+ACC__STATIC_INLINE void acc__frame_done_inline(acc__frame *acc__f) {
+    acc__size_t acc__c = ((acc__size_t)acc__f->acc__size - 1) / ACC__POOL_GRAIN;
+    if (!acc__th_v1.acc__pooled || acc__c >= ACC__POOL_SMALL / ACC__POOL_GRAIN) {
+        acc__frame_done_slow_v1(acc__f);
         return;
     }
-    *(void **)f = acc__th_v1.free[c];
-    acc__th_v1.free[c] = f;
-    acc__th_v1.live--;
+    *(void **)acc__f = acc__th_v1.acc__free[acc__c];
+    acc__th_v1.acc__free[acc__c] = acc__f;
+    acc__th_v1.acc__live--;
 }
 
-static inline int acc__await_inline(acc__frame *self, acc__frame *callee) {
-    if (!callee)
-        return acc__await_slow_v1(self, callee);
+ACC__STATIC_INLINE int acc__await_inline(acc__frame *acc__self, acc__frame *acc__callee) {
+    if (!acc__callee)
+        return acc__await_slow_v1(acc__self, acc__callee);
     /* Read before any store: right after the constructor's stores the
      * compiler knows fn, and calls (or inlines) the resume function. */
-    int (*resume)(acc__frame *) = callee->fn->resume;
-    acc__frame **top = acc__th_v1.top;
-    if (!top || acc__th_v1.depth >= ACC__DEPTH_MAX)
-        return acc__await_slow_v1(self, callee);
-    callee->caller = self;
-    *top = callee;
-    acc__th_v1.depth++;
-    int r = resume(callee);
-    acc__th_v1.depth--;
-    if (r != ACC__DONE)
+    int (*acc__resume)(acc__frame *) = acc__callee->acc__fn->acc__resume;
+    acc__frame **acc__top = acc__th_v1.acc__top;
+    if (!acc__top || acc__th_v1.acc__depth >= ACC__DEPTH_MAX)
+        return acc__await_slow_v1(acc__self, acc__callee);
+    acc__callee->acc__caller = acc__self;
+    *acc__top = acc__callee;
+    acc__th_v1.acc__depth++;
+    int acc__r = acc__resume(acc__callee);
+    acc__th_v1.acc__depth--;
+    if (acc__r != ACC__DONE)
         return 1;
-    *top = self; /* the same task: a resume never switches tasks */
-    acc__frame_done_inline(callee);
+    *acc__top = acc__self; /* the same task: a resume never switches tasks */
+    acc__frame_done_inline(acc__callee);
     return 0;
 }
 
-#define acc__frame_new(size, fn) acc__frame_new_inline((size), (fn))
-#define acc__await(self, callee) acc__await_inline((self), (callee))
+#define acc__frame_new(acc__size, acc__fn) acc__frame_new_inline((acc__size), (acc__fn))
+#define acc__await(acc__self, acc__callee) acc__await_inline((acc__self), (acc__callee))
 #else
-#define acc__frame_new(size, fn) acc__frame_new_v1((size), (fn))
-#define acc__await(self, callee) acc__await_v1((self), (callee))
-#endif /* ACC__INLINE */
+#define acc__frame_new(acc__size, acc__fn) acc__frame_new_v1((acc__size), (acc__fn))
+#define acc__await(acc__self, acc__callee) acc__await_v1((acc__self), (acc__callee))
+#endif /* ACC__FASTPATH */
 
 #ifdef __cplusplus
 }

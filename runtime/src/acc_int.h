@@ -26,7 +26,7 @@
  * the runtime uses it whether or not those fast paths are compiled in. */
 #define acc__th acc__th_v1
 extern _Thread_local acc__thread acc__th;
-#ifdef ACC__INLINE
+#ifdef ACC__FASTPATH
 #define acc__frame_done acc__frame_done_inline
 #else
 #define acc__frame_done acc__frame_done_slow_v1
@@ -169,7 +169,7 @@ void acc__task_run(acc_loop *loop, acc_task *t);
 int acc__task_status(const acc_task *t);
 void acc__wake(acc_task *t);        /* append to the ready queue if not there */
 /* The running task or NULL. */
-static inline acc_task *acc__current(void) { return acc__th.task; }
+static inline acc_task *acc__current(void) { return acc__th.acc__task; }
 static inline bool acc__task_cancelled(const acc_task *t) {
     return t && (t->flags & ACC__T_CANCELLED);
 }
@@ -347,7 +347,7 @@ static inline void *acc__rt_new(size_t size, const acc__rtinfo *info, int *res) 
 
 /* Returns from a runtime await with `status`. */
 static inline int acc__rt_return(acc_frame *f, int *res, int status) {
-    f->state = ACC__RT_END;
+    f->acc__state = ACC__RT_END;
     if (res)
         *res = status;
     return ACC__DONE;

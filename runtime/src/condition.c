@@ -60,7 +60,7 @@ ACC__RUNTIME_FN(cond_wait_info, cond_wait_resume, "acc_condition_wait");
 enum { C_START, C_WAIT, C_RELOCK, C_DONE };
 
 static int cw_finish(cond_wait_frame *fr, int status) {
-    fr->hdr.state = C_DONE;
+    fr->hdr.acc__state = C_DONE;
     if (fr->res)
         *fr->res = status;
     return ACC__DONE;
@@ -73,7 +73,7 @@ static int cw_relock(cond_wait_frame *fr, int status) {
         return cw_finish(fr, status);
     acc__waitq_push(&fr->c->lock->waiters, &fr->w, acc__current());
     fr->w.item = ACC__WAITER_FORCED;
-    fr->hdr.state = C_RELOCK;
+    fr->hdr.acc__state = C_RELOCK;
     return ACC__PENDING;
 }
 
@@ -81,7 +81,7 @@ static int cond_wait_resume(acc_frame *f) {
     cond_wait_frame *fr = (cond_wait_frame *)f;
     acc_condition *c = fr->c;
     acc_task *self = acc__current();
-    switch (f->state) {
+    switch (f->acc__state) {
     case C_START:
         if (acc__coop_yield())
             return ACC__PENDING;
@@ -92,7 +92,7 @@ static int cond_wait_resume(acc_frame *f) {
         acc_lock_release(c->lock);
         acc__waitq_push(&c->waiters, &fr->w, self);
         fr->w.item = NULL;
-        f->state = C_WAIT;
+        f->acc__state = C_WAIT;
         return ACC__PENDING;
     case C_WAIT:
         if (fr->w.done)
@@ -133,12 +133,12 @@ ACC__RUNTIME_FN(cond_wait_for_info, cond_wait_for_resume, "acc_condition_wait_fo
 static int cond_wait_for_resume(acc_frame *f) {
     cond_wait_for_frame *fr = (cond_wait_for_frame *)f;
     int status = 0;
-    if (f->state == 1 && fr->st < 0) {
+    if (f->acc__state == 1 && fr->st < 0) {
         status = fr->st;
         goto out;
     }
     while (!fr->pred(fr->arg)) {
-        f->state = 1;
+        f->acc__state = 1;
         if (acc__await(f, acc_condition_wait__acc(&fr->st, fr->c)))
             return ACC__PENDING;
         if (fr->st < 0) {
@@ -147,7 +147,7 @@ static int cond_wait_for_resume(acc_frame *f) {
         }
     }
 out:
-    f->state = 2;
+    f->acc__state = 2;
     if (fr->res)
         *fr->res = status;
     return ACC__DONE;
@@ -211,7 +211,7 @@ typedef struct barrier_frame {
 ACC__RUNTIME_FN(barrier_info, barrier_resume, "acc_barrier_wait");
 
 static int br_finish(barrier_frame *fr, int status) {
-    fr->hdr.state = 2;
+    fr->hdr.acc__state = 2;
     if (fr->res)
         *fr->res = status;
     return ACC__DONE;
@@ -221,7 +221,7 @@ static int barrier_resume(acc_frame *f) {
     barrier_frame *fr = (barrier_frame *)f;
     acc_barrier *b = fr->b;
     acc_task *self = acc__current();
-    if (f->state == 0) {
+    if (f->acc__state == 0) {
         if (acc__coop_yield())
             return ACC__PENDING;
         if (acc__task_cancelled(self))
@@ -232,7 +232,7 @@ static int barrier_resume(acc_frame *f) {
             b->count++;
             acc__waitq_push(&b->waiters, &fr->w, self);
             fr->w.item = NULL;
-            f->state = 1;
+            f->acc__state = 1;
             return ACC__PENDING;
         }
         /* The last one: the others get their arrival order, FIFO. */

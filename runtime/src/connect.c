@@ -76,7 +76,7 @@ static int he_finish(he_frame *fr, int result) {
     if (fr->ai)
         freeaddrinfo(fr->ai);
     fr->ai = NULL;
-    fr->hdr.state = 3;
+    fr->hdr.acc__state = 3;
     if (fr->res)
         *fr->res = result;
     return ACC__DONE;
@@ -206,13 +206,13 @@ static int he_step(he_frame *fr) {
         if (r < 0)
             return he_finish(fr, r);
     }
-    fr->hdr.state = 2;
+    fr->hdr.acc__state = 2;
     return ACC__PENDING;
 }
 
 static int he_resume(acc_frame *f) {
     he_frame *fr = (he_frame *)f;
-    switch (f->state) {
+    switch (f->acc__state) {
     case 0:
         if (acc__task_cancelled(acc__current()))
             return he_finish(fr, -ECANCELED);
@@ -226,7 +226,7 @@ static int he_resume(acc_frame *f) {
         fr->hints.ai_family = AF_UNSPEC;
         fr->hints.ai_socktype = SOCK_STREAM;
         fr->hints.ai_flags = AI_NUMERICSERV;
-        f->state = 1;
+        f->acc__state = 1;
         if (acc__await(f, acc_getaddrinfo__acc(&fr->gst, fr->host, fr->service, &fr->hints, &fr->ai)))
             return ACC__PENDING;
         /* fall through */

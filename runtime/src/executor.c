@@ -162,7 +162,7 @@ typedef struct exec_frame {
 ACC__RUNTIME_FN(exec_info, exec_resume, "acc_run_in_executor");
 
 static int ex_finish(exec_frame *fr, void *result) {
-    fr->hdr.state = 2;
+    fr->hdr.acc__state = 2;
     if (fr->res)
         *fr->res = result;
     return ACC__DONE;
@@ -188,16 +188,16 @@ static int ex_start(exec_frame *fr, acc_task *self) {
     fr->j.post.arg = &fr->j;
     fr->j.post.owned = false;
     submit(fr->ex, &fr->j);
-    fr->hdr.state = 1;
+    fr->hdr.acc__state = 1;
     return ACC__PENDING;
 }
 
 static int exec_resume(acc_frame *f) {
     exec_frame *fr = (exec_frame *)f;
     acc_task *self = acc__current();
-    if (f->state == 0 && acc__coop_yield())
+    if (f->acc__state == 0 && acc__coop_yield())
         return ACC__PENDING;
-    if (f->state == 0)
+    if (f->acc__state == 0)
         return ex_start(fr, self);
     if (fr->j.finished)
         return ex_finish(fr, fr->j.result);

@@ -94,7 +94,7 @@ static int fw_finish(fwait_frame *fr, int status) {
 static int fwait_resume(acc_frame *f) {
     fwait_frame *fr = (fwait_frame *)f;
     acc_task *self = acc__current();
-    if (f->state == 0) {
+    if (f->acc__state == 0) {
         if (acc__coop_yield())
             return ACC__PENDING;
         if (acc__task_cancelled(self))
@@ -104,7 +104,7 @@ static int fwait_resume(acc_frame *f) {
         if (fr->f->set)
             return fw_finish(fr, fr->f->status);
         acc__waitq_push(&fr->f->waiters, &fr->w, self);
-        f->state = 1;
+        f->acc__state = 1;
         return ACC__PENDING;
     }
     if (fr->w.done)

@@ -96,7 +96,7 @@ static int g_start(gather_frame *fr, acc_task *self) {
     }
     /* A parent cancelled already (acc_gather_tasks) cancels its children in
      * g_wait and waits for them like one cancelled while it waits. */
-    fr->hdr.state = G_WAIT;
+    fr->hdr.acc__state = G_WAIT;
     return g_wait(fr, self); /* all may be finished already */
 }
 
@@ -121,9 +121,9 @@ static bool g_collect(gather_frame *fr) {
 static int gather_resume(acc_frame *f) {
     gather_frame *fr = (gather_frame *)f;
     acc_task *self = acc__current();
-    if (f->state == G_START && acc__coop_yield())
+    if (f->acc__state == G_START && acc__coop_yield())
         return ACC__PENDING;
-    if (f->state == G_START)
+    if (f->acc__state == G_START)
         return g_start(fr, self);
     return g_wait(fr, self);
 }
@@ -257,16 +257,16 @@ static int w_start(waitany_frame *fr, acc_task *self) {
         if (!t_done(fr->ts[i]))
             acc__waitq_push(&fr->ts[i]->done_waiters, &fr->w[i], self);
     }
-    fr->hdr.state = G_WAIT;
+    fr->hdr.acc__state = G_WAIT;
     return ACC__PENDING;
 }
 
 static int wait_resume(acc_frame *f) {
     waitany_frame *fr = (waitany_frame *)f;
     acc_task *self = acc__current();
-    if (f->state == G_START && acc__coop_yield())
+    if (f->acc__state == G_START && acc__coop_yield())
         return ACC__PENDING;
-    if (f->state == G_START)
+    if (f->acc__state == G_START)
         return w_start(fr, self);
     if (acc__task_cancelled(self))
         return w_stop(fr, -ECANCELED);
@@ -333,16 +333,16 @@ static int wfor_start(waitfor_frame *fr, acc_task *self) {
         fr->cancel_sent = true;
         acc_cancel(fr->child);
     }
-    fr->hdr.state = G_WAIT;
+    fr->hdr.acc__state = G_WAIT;
     return ACC__PENDING;
 }
 
 static int wait_for_resume(acc_frame *f) {
     waitfor_frame *fr = (waitfor_frame *)f;
     acc_task *self = acc__current();
-    if (f->state == G_START && acc__coop_yield())
+    if (f->acc__state == G_START && acc__coop_yield())
         return ACC__PENDING;
-    if (f->state == G_START)
+    if (f->acc__state == G_START)
         return wfor_start(fr, self);
     if (fr->w.done) {
         acc__timer_stop(acc__running_loop(), &fr->tm);

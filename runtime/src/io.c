@@ -39,7 +39,7 @@ typedef struct { bool wait; ssize_t result; } io_step;
 typedef io_step (*io_try)(io_frame *fr);
 
 static int io_finish(io_frame *fr, ssize_t result, bool wide) {
-    fr->hdr.state = IO_DONE;
+    fr->hdr.acc__state = IO_DONE;
     if (fr->res) {
         if (wide)
             *(ssize_t *)fr->res = result;
@@ -53,9 +53,9 @@ static int io_finish(io_frame *fr, ssize_t result, bool wide) {
 static int io_run(io_frame *fr, io_try attempt, bool wide) {
     acc_task *self = acc__current();
     acc_loop *loop = acc__running_loop();
-    if (fr->hdr.state == IO_TRY && acc__coop_yield())
+    if (fr->hdr.acc__state == IO_TRY && acc__coop_yield())
         return ACC__PENDING;
-    if (fr->hdr.state == IO_WAIT) {
+    if (fr->hdr.acc__state == IO_WAIT) {
         if (!fr->w.done) {
             if (!acc__task_cancelled(self))
                 return ACC__PENDING;
@@ -71,7 +71,7 @@ static int io_run(io_frame *fr, io_try attempt, bool wide) {
     int r = acc__fd_watch(loop, fr->fd, fr->dir, &fr->w);
     if (r < 0)
         return io_finish(fr, r, wide);
-    fr->hdr.state = IO_WAIT;
+    fr->hdr.acc__state = IO_WAIT;
     return ACC__PENDING;
 }
 
@@ -97,7 +97,7 @@ static bool again(int e) { return e == EAGAIN || e == EWOULDBLOCK; }
 
 static io_step try_ready(io_frame *fr) {
     /* First pass: wait; after a wake-up: ready. */
-    if (fr->hdr.state == IO_TRY)
+    if (fr->hdr.acc__state == IO_TRY)
         return (io_step){fr->fd >= 0, fr->fd >= 0 ? 0 : -EBADF};
     return (io_step){false, 0};
 }
@@ -272,7 +272,7 @@ static io_step try_accept(io_frame *fr) {
 
 /* First pass: start the connection; after writability: its outcome. */
 static io_step try_connect(io_frame *fr) {
-    if (fr->hdr.state == IO_WAIT) {
+    if (fr->hdr.acc__state == IO_WAIT) {
         int err = 0;
         socklen_t len = sizeof err;
         if (getsockopt(fr->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)

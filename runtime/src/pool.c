@@ -74,18 +74,18 @@ static int pool_mode(void);
  * block and release through acc__frame_done_slow, so every allocation is
  * counted here, and the fast paths never read the injector.
  */
-static void **free_list(size_t c) { return P.armed ? &P.aside[c] : &acc__th.free[c]; }
+static void **free_list(size_t c) { return P.armed ? &P.aside[c] : &acc__th.acc__free[c]; }
 
 static void pool_arm(bool on) {
     if (P.armed == on)
         return;
     for (size_t c = 0; c < NCLASS; c++) {
-        void *l = acc__th.free[c];
-        acc__th.free[c] = P.aside[c];
+        void *l = acc__th.acc__free[c];
+        acc__th.acc__free[c] = P.aside[c];
         P.aside[c] = l;
     }
     P.armed = on;
-    acc__th.pooled = !on && pool_mode() == 1;
+    acc__th.acc__pooled = !on && pool_mode() == 1;
 }
 
 long acc__alloc_fail_at(long n) {
@@ -99,10 +99,10 @@ bool acc__alloc_should_fail(void) {
     return atomic_fetch_sub(&fail_countdown, 1) == 1;
 }
 
-long acc__alloc_outstanding(void) { return atomic_load(&outstanding) + acc__th.live; }
+long acc__alloc_outstanding(void) { return atomic_load(&outstanding) + acc__th.acc__live; }
 #else
 #define COUNT_BLOCKS(d) ((void)0)
-static void **free_list(size_t c) { return &acc__th.free[c]; }
+static void **free_list(size_t c) { return &acc__th.acc__free[c]; }
 #endif /* ACC_TEST_HOOKS */
 
 static int pool_mode(void) {
@@ -114,9 +114,9 @@ static int pool_mode(void) {
         P.mode = e && *e && *e != '0' ? 2 : 1;
 #endif
 #ifdef ACC_TEST_HOOKS
-        acc__th.pooled = P.mode == 1 && !P.armed;
+        acc__th.acc__pooled = P.mode == 1 && !P.armed;
 #else
-        acc__th.pooled = P.mode == 1;
+        acc__th.acc__pooled = P.mode == 1;
 #endif
     }
     return P.mode;
@@ -165,14 +165,14 @@ void *acc__alloc(size_t size) {
             p = pool_carve((c + 1) * GRAIN);
     }
     if (p)
-        acc__th.live++;
+        acc__th.acc__live++;
     return p;
 }
 
 void acc__free(void *p, size_t size) {
     if (!p)
         return;
-    acc__th.live--;
+    acc__th.acc__live--;
     if (size == 0)
         size = 1;
     if (size > SMALL_MAX || pool_mode() == 2) {
@@ -185,14 +185,14 @@ void acc__free(void *p, size_t size) {
 }
 
 void acc__pool_release(void) {
-    if (acc__th.live != 0)
+    if (acc__th.acc__live != 0)
         return;
     while (P.slabs) {
         slab *s = P.slabs;
         P.slabs = s->next;
         free(s);
     }
-    memset(acc__th.free, 0, sizeof acc__th.free);
+    memset(acc__th.acc__free, 0, sizeof acc__th.acc__free);
 #ifdef ACC_TEST_HOOKS
     memset(P.aside, 0, sizeof P.aside);
 #endif
@@ -228,10 +228,10 @@ acc_frame *acc__frame_new_slow_v1(size_t size, const acc_fninfo *fn) {
     acc_frame *f = acc__alloc(size);
     if (!f)
         return NULL;
-    f->fn = fn;
-    f->caller = NULL;
-    f->state = 0;
-    f->size = (unsigned)size;
+    f->acc__fn = fn;
+    f->acc__caller = NULL;
+    f->acc__state = 0;
+    f->acc__size = (unsigned)size;
     return f;
 }
 
@@ -250,11 +250,11 @@ acc_frame *acc__frame_new_aligned_v1(size_t size, size_t align, const acc_fninfo
     acc_frame *f = aligned_alloc(align, (size + align - 1) / align * align);
     if (!f)
         return NULL;
-    acc__th.live++;
-    f->fn = fn;
-    f->caller = NULL;
-    f->state = 0;
-    f->size = (unsigned)size | FRAME_MALLOCED;
+    acc__th.acc__live++;
+    f->acc__fn = fn;
+    f->acc__caller = NULL;
+    f->acc__state = 0;
+    f->acc__size = (unsigned)size | FRAME_MALLOCED;
     return f;
 }
 
@@ -262,15 +262,15 @@ acc_frame *acc__frame_new_v1(size_t size, const acc_fninfo *fn) {
     return acc__frame_new_slow_v1(size, fn);
 }
 
-void acc__frame_done_slow_v1(acc_frame *frame) { acc__free(frame, frame->size); }
+void acc__frame_done_slow_v1(acc_frame *frame) { acc__free(frame, frame->acc__size); }
 
 void acc__frame_free_v1(acc_frame *frame) {
     if (!frame)
         return;
-    if (frame->state == 0 && frame->fn->lines == acc__rt_mark) {
-        const acc__rtinfo *rt = (const acc__rtinfo *)(const void *)frame->fn;
+    if (frame->acc__state == 0 && frame->acc__fn->acc__lines == acc__rt_mark) {
+        const acc__rtinfo *rt = (const acc__rtinfo *)(const void *)frame->acc__fn;
         if (rt->drop)
             rt->drop(frame);
     }
-    acc__free(frame, frame->size);
+    acc__free(frame, frame->acc__size);
 }

@@ -117,7 +117,7 @@ typedef struct gai_frame {
 ACC__RUNTIME_FN(gai_info, gai_resume, "acc_getaddrinfo");
 
 static int gai_finish(gai_frame *fr, int status) {
-    fr->hdr.state = 2;
+    fr->hdr.acc__state = 2;
     if (fr->res)
         *fr->res = status;
     return ACC__DONE;
@@ -192,15 +192,15 @@ static int gai_start(gai_frame *fr) {
         return gai_finish(fr, -e);
     }
     fr->job = j;
-    fr->hdr.state = 1;
+    fr->hdr.acc__state = 1;
     return ACC__PENDING;
 }
 
 static int gai_resume(acc_frame *f) {
     gai_frame *fr = (gai_frame *)f;
-    if (f->state == 0)
+    if (f->acc__state == 0)
         return gai_start(fr);
-    if (f->state != 1)
+    if (f->acc__state != 1)
         return ACC__DONE;
     gai_job *j = fr->job;
     if (j->finished) {

@@ -73,7 +73,7 @@ ACC__RUNTIME_FN(reader_info, reader_resume, "acc-signals");
 
 static int reader_resume(acc_frame *f) {
     reader_frame *fr = (reader_frame *)f;
-    if (f->state == 1) {
+    if (f->acc__state == 1) {
         if (fr->n <= 0)
             goto out;
         for (ssize_t i = 0; i < fr->n; i++)
@@ -82,7 +82,7 @@ static int reader_resume(acc_frame *f) {
     for (;;) {
         if (acc__task_cancelled(acc__current()))
             goto out;
-        f->state = 1;
+        f->acc__state = 1;
         if (acc__await(f, acc_read__acc(&fr->n, sig_pipe[0], fr->buf, sizeof fr->buf)))
             return ACC__PENDING;
         if (fr->n <= 0)
@@ -96,7 +96,7 @@ out:
         if (sig_users == 0)
             sig_loop = NULL;
     }
-    f->state = 2;
+    f->acc__state = 2;
     return ACC__DONE;
 }
 
@@ -206,7 +206,7 @@ typedef struct sigwait_frame {
 ACC__RUNTIME_FN(sigwait_info, sigwait_resume, "acc_signal_wait");
 
 static int sw_finish(sigwait_frame *fr, int status) {
-    fr->hdr.state = 2;
+    fr->hdr.acc__state = 2;
     if (fr->res)
         *fr->res = status;
     return ACC__DONE;
@@ -221,7 +221,7 @@ static int sw_leave(sigwait_frame *fr, int status) {
 static int sigwait_resume(acc_frame *f) {
     sigwait_frame *fr = (sigwait_frame *)f;
     acc_task *self = acc__current();
-    if (f->state == 0) {
+    if (f->acc__state == 0) {
         if (!valid(fr->signo))
             return sw_finish(fr, -EINVAL);
         if (acc__task_cancelled(self))
@@ -236,7 +236,7 @@ static int sigwait_resume(acc_frame *f) {
             return sw_finish(fr, r);
         }
         acc__waitq_push(&s->waiters, &fr->w, self);
-        f->state = 1;
+        f->acc__state = 1;
         return ACC__PENDING;
     }
     if (fr->w.done)

@@ -20,7 +20,7 @@ typedef struct sleep_frame {
 
 #define SLEEP_NORES offsetof(sleep_frame, res)
 
-static int *sleep_res(sleep_frame *fr) { return fr->hdr.size > SLEEP_NORES ? fr->res : NULL; }
+static int *sleep_res(sleep_frame *fr) { return fr->hdr.acc__size > SLEEP_NORES ? fr->res : NULL; }
 
 ACC__RUNTIME_FN(sleep_info, sleep_resume, "acc_sleep");
 ACC__RUNTIME_FN(yield_info, yield_resume, "acc_yield");
@@ -31,7 +31,7 @@ enum { S_START, S_TIMER, S_QUEUED };
 /* Shared by sleep(0) and yield: to the back of the ready queue. */
 static int requeue(acc_frame *f) {
     acc__wake(acc__current());
-    f->state = S_QUEUED;
+    f->acc__state = S_QUEUED;
     return ACC__PENDING;
 }
 
@@ -39,7 +39,7 @@ static int sleep_resume(acc_frame *f) {
     sleep_frame *fr = (sleep_frame *)f;
     acc_task *self = acc__current();
     int *res = sleep_res(fr);
-    switch (f->state) {
+    switch (f->acc__state) {
     case S_START: {
         if (acc__coop_yield())
             return ACC__PENDING;
@@ -50,7 +50,7 @@ static int sleep_resume(acc_frame *f) {
         int r = acc__timer_start(acc__running_loop(), &fr->tm, fr->tm.deadline);
         if (r < 0)
             return acc__rt_return(f, res, r);
-        f->state = S_TIMER;
+        f->acc__state = S_TIMER;
         return ACC__PENDING;
     }
     case S_TIMER:
@@ -84,9 +84,9 @@ typedef struct yield_frame {
 static int yield_resume(acc_frame *f) {
     yield_frame *fr = (yield_frame *)f;
     acc_task *self = acc__current();
-    if (f->state == S_START && acc__coop_yield())
+    if (f->acc__state == S_START && acc__coop_yield())
         return ACC__PENDING;
-    if (f->state == S_START && !acc__task_cancelled(self))
+    if (f->acc__state == S_START && !acc__task_cancelled(self))
         return requeue(f);
     return acc__rt_return(f, fr->res, acc__task_cancelled(self) ? -ECANCELED : 0);
 }

@@ -50,7 +50,7 @@ static int dg_finish(dg_frame *fr, ssize_t r) {
     if (fr->watching)
         acc__fd_unwatch(acc__running_loop(), fr->fd, fr->send ? ACC__WRITE : ACC__READ, &fr->w);
     fr->watching = false;
-    fr->hdr.state = 2;
+    fr->hdr.acc__state = 2;
     if (fr->res)
         *fr->res = r;
     return ACC__DONE;
@@ -59,9 +59,9 @@ static int dg_finish(dg_frame *fr, ssize_t r) {
 static int dg_resume(acc_frame *f) {
     dg_frame *fr = (dg_frame *)f;
     acc_task *self = acc__current();
-    if (f->state == 2)
+    if (f->acc__state == 2)
         return ACC__DONE;
-    if (f->state == 1) {
+    if (f->acc__state == 1) {
         if (!fr->w.done && !acc__task_cancelled(self))
             return ACC__PENDING;
         acc__fd_unwatch(acc__running_loop(), fr->fd, fr->send ? ACC__WRITE : ACC__READ, &fr->w);
@@ -92,7 +92,7 @@ static int dg_resume(acc_frame *f) {
     if (r < 0)
         return dg_finish(fr, r);
     fr->watching = true;
-    f->state = 1;
+    f->acc__state = 1;
     return ACC__PENDING;
 }
 
@@ -275,7 +275,7 @@ ACC__RUNTIME_FN(uc_info, uc_resume, "acc_unix_connect");
 static int uc_finish(uc_frame *fr, int r) {
     if (r < 0 && fr->fd >= 0)
         close(fr->fd);
-    fr->hdr.state = 3;
+    fr->hdr.acc__state = 3;
     if (fr->res)
         *fr->res = r;
     return ACC__DONE;
@@ -288,7 +288,7 @@ static int uc_attempt(uc_frame *fr) {
         if (connect(fr->fd, (struct sockaddr *)&fr->sa, fr->len) == 0)
             return uc_finish(fr, fr->fd);
         if (errno == EINPROGRESS) {
-            f->state = 2;
+            f->acc__state = 2;
             if (acc__await(f, acc_connect__acc(&fr->st, fr->fd, (struct sockaddr *)&fr->sa, fr->len)))
                 return ACC__PENDING;
             return uc_finish(fr, fr->st < 0 ? fr->st : fr->fd);
@@ -296,7 +296,7 @@ static int uc_attempt(uc_frame *fr) {
         if (errno != EAGAIN && errno != EINTR)
             return uc_finish(fr, -errno);
         fr->backoff = fr->backoff < 0.001 ? 0.001 : fr->backoff * 2 > 0.1 ? 0.1 : fr->backoff * 2;
-        f->state = 1;
+        f->acc__state = 1;
         if (acc__await(f, acc_sleep__acc(&fr->st, fr->backoff)))
             return ACC__PENDING;
         if (fr->st < 0)
@@ -306,7 +306,7 @@ static int uc_attempt(uc_frame *fr) {
 
 static int uc_resume(acc_frame *f) {
     uc_frame *fr = (uc_frame *)f;
-    switch (f->state) {
+    switch (f->acc__state) {
     case 0:
         if (acc__task_cancelled(acc__current()))
             return uc_finish(fr, -ECANCELED);

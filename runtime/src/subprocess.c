@@ -228,7 +228,7 @@ typedef struct pwait_frame {
 ACC__RUNTIME_FN(pwait_info, pwait_resume, "acc_subprocess_wait");
 
 static int pw_finish(pwait_frame *fr, int status) {
-    fr->hdr.state = 2;
+    fr->hdr.acc__state = 2;
     if (fr->res)
         *fr->res = status;
     return ACC__DONE;
@@ -243,11 +243,11 @@ static int pwait_resume(acc_frame *f) {
             chld_drain(); /* before waitpid: a SIGCHLD after it leaves a byte */
         if (reap(fr->p))
             return pw_finish(fr, fr->p->returncode == -ECHILD ? -ECHILD : 0);
-        if (f->state == 1 && fr->st < 0 && fr->st != -EAGAIN && fr->st != -ETIMEDOUT)
+        if (f->acc__state == 1 && fr->st < 0 && fr->st != -EAGAIN && fr->st != -ETIMEDOUT)
             return pw_finish(fr, fr->st); /* -ECANCELED: the child runs on */
         if (acc__task_cancelled(acc__current()))
             return pw_finish(fr, -ECANCELED);
-        f->state = 1;
+        f->acc__state = 1;
         acc_frame *callee;
         if (fr->p->pidfd >= 0) {
             callee = acc_readable__acc(&fr->st, fr->p->pidfd);
@@ -297,13 +297,13 @@ static void kill_and_reap(acc_subprocess *p) {
 
 static int reaper_resume(acc_frame *f) {
     reaper_frame *fr = (reaper_frame *)f;
-    if (f->state == 0) {
-        f->state = 1;
+    if (f->acc__state == 0) {
+        f->acc__state = 1;
         if (acc__await(f, acc_subprocess_wait__acc(&fr->st, &fr->p)))
             return ACC__PENDING;
     }
     kill_and_reap(&fr->p); /* cancelled: the loop is ending */
-    f->state = 2;
+    f->acc__state = 2;
     return ACC__DONE;
 }
 
@@ -383,7 +383,7 @@ static int comm_finish(comm_frame *fr, int status) {
         }
         fr->buf[k] = NULL;
     }
-    fr->hdr.state = 3;
+    fr->hdr.acc__state = 3;
     if (fr->res)
         *fr->res = status;
     return ACC__DONE;
@@ -462,7 +462,7 @@ static int comm_resume(acc_frame *f) {
     comm_frame *fr = (comm_frame *)f;
     acc_task *self = acc__current();
     acc_loop *loop = acc__running_loop();
-    if (f->state == 2)
+    if (f->acc__state == 2)
         return comm_finish(fr, fr->st);
     comm_unwatch(fr);
     if (acc__task_cancelled(self))
@@ -481,10 +481,10 @@ static int comm_resume(acc_frame *f) {
             if (e < 0)
                 return comm_finish(fr, e);
         }
-        f->state = 1;
+        f->acc__state = 1;
         return ACC__PENDING;
     }
-    f->state = 2;
+    f->acc__state = 2;
     if (acc__await(f, acc_subprocess_wait__acc(&fr->st, fr->p)))
         return ACC__PENDING;
     return comm_finish(fr, fr->st);

@@ -46,7 +46,7 @@ static acc_frame *prim_new(const acc__rtinfo *info, int *res, void *obj, void *i
 
 static int prim_block(prim_frame *fr, acc__waitq *q) {
     acc__waitq_push(q, &fr->w, acc__current());
-    fr->hdr.state = W_WAIT;
+    fr->hdr.acc__state = W_WAIT;
     return ACC__PENDING;
 }
 
@@ -77,9 +77,9 @@ ACC__RUNTIME_FN(event_wait_info, event_wait_resume, "acc_event_wait");
 static int event_wait_resume(acc_frame *f) {
     prim_frame *fr = (prim_frame *)f;
     acc_event *e = fr->obj;
-    if (f->state == W_START && acc__coop_yield())
+    if (f->acc__state == W_START && acc__coop_yield())
         return ACC__PENDING;
-    if (f->state != W_START)
+    if (f->acc__state != W_START)
         return prim_wait(fr, &e->waiters);
     if (acc__task_cancelled(acc__current()))
         return prim_finish(fr, -ECANCELED);
@@ -118,9 +118,9 @@ ACC__RUNTIME_FN(lock_acquire_info, lock_acquire_resume, "acc_lock_acquire");
 static int lock_acquire_resume(acc_frame *f) {
     prim_frame *fr = (prim_frame *)f;
     acc_lock *l = fr->obj;
-    if (f->state == W_START && acc__coop_yield())
+    if (f->acc__state == W_START && acc__coop_yield())
         return ACC__PENDING;
-    if (f->state != W_START)
+    if (f->acc__state != W_START)
         return prim_wait(fr, &l->waiters);
     if (acc__task_cancelled(acc__current()))
         return prim_finish(fr, -ECANCELED);
@@ -172,9 +172,9 @@ ACC__RUNTIME_FN(sem_acquire_info, sem_acquire_resume, "acc_semaphore_acquire");
 static int sem_acquire_resume(acc_frame *f) {
     prim_frame *fr = (prim_frame *)f;
     acc_semaphore *s = fr->obj;
-    if (f->state == W_START && acc__coop_yield())
+    if (f->acc__state == W_START && acc__coop_yield())
         return ACC__PENDING;
-    if (f->state != W_START)
+    if (f->acc__state != W_START)
         return prim_wait(fr, &s->waiters);
     if (acc__task_cancelled(acc__current()))
         return prim_finish(fr, -ECANCELED);
@@ -387,9 +387,9 @@ ACC__RUNTIME_FN(queue_put_info, queue_put_resume, "acc_queue_put");
 static int queue_put_resume(acc_frame *f) {
     prim_frame *fr = (prim_frame *)f;
     acc_queue *q = fr->obj;
-    if (f->state == W_START && acc__coop_yield())
+    if (f->acc__state == W_START && acc__coop_yield())
         return ACC__PENDING;
-    if (f->state != W_START)
+    if (f->acc__state != W_START)
         return q_wait(fr, &q->putters);
     if (acc__task_cancelled(acc__current()))
         return prim_finish(fr, -ECANCELED);
@@ -410,9 +410,9 @@ static int queue_get_resume(acc_frame *f) {
     prim_frame *fr = (prim_frame *)f;
     acc_queue *q = fr->obj;
     void **out = fr->item;
-    if (f->state == W_START && acc__coop_yield())
+    if (f->acc__state == W_START && acc__coop_yield())
         return ACC__PENDING;
-    if (f->state != W_START) {
+    if (f->acc__state != W_START) {
         int r = q_wait(fr, &q->getters);
         if (r == ACC__DONE && fr->w.done && fr->w.item != SHUT && out)
             *out = fr->w.item;
@@ -436,9 +436,9 @@ ACC__RUNTIME_FN(queue_join_info, queue_join_resume, "acc_queue_join");
 static int queue_join_resume(acc_frame *f) {
     prim_frame *fr = (prim_frame *)f;
     acc_queue *q = fr->obj;
-    if (f->state == W_START && acc__coop_yield())
+    if (f->acc__state == W_START && acc__coop_yield())
         return ACC__PENDING;
-    if (f->state != W_START)
+    if (f->acc__state != W_START)
         return prim_wait(fr, &q->joiners);
     if (acc__task_cancelled(acc__current()))
         return prim_finish(fr, -ECANCELED);

@@ -74,15 +74,15 @@ int acc__await_slow_v1(acc_frame *self, acc_frame *callee) {
         fputs("acc: acc__await called outside a running task\n", stderr);
         abort();
     }
-    callee->caller = self;
+    callee->acc__caller = self;
     t->top = callee;
-    if (acc__th.depth >= ACC__DEPTH_MAX) {
+    if (acc__th.acc__depth >= ACC__DEPTH_MAX) {
         t->flags |= ACC__T_BOUNCE;
         return 1;
     }
-    acc__th.depth++;
-    int r = callee->fn->resume(callee);
-    acc__th.depth--;
+    acc__th.acc__depth++;
+    int r = callee->acc__fn->acc__resume(callee);
+    acc__th.acc__depth--;
     if (r != ACC__DONE)
         return 1;
     frame_dispose(callee);
@@ -146,31 +146,31 @@ void acc__task_run(acc_loop *loop, acc_task *t) {
     }
     loop->current = t;
     acc__coop = ACC__COOP_BUDGET;
-    acc__th.top = &t->top;
-    acc__th.task = t;
+    acc__th.acc__top = &t->top;
+    acc__th.acc__task = t;
     for (;;) {
         acc_frame *f = t->top;
-        acc__th.depth = 0;
-        if (f->fn->resume(f) != ACC__DONE) {
+        acc__th.acc__depth = 0;
+        if (f->acc__fn->acc__resume(f) != ACC__DONE) {
             if (!(t->flags & ACC__T_BOUNCE))
                 break; /* suspended: a waiter will wake it */
             t->flags &= ~ACC__T_BOUNCE;
             continue; /* run the callee acc__await left on top */
         }
-        acc_frame *caller = f->caller;
+        acc_frame *caller = f->acc__caller;
         frame_dispose(f);
         if (!caller) {
             loop->current = NULL;
-            acc__th.top = NULL;
-            acc__th.task = NULL;
+            acc__th.acc__top = NULL;
+            acc__th.acc__task = NULL;
             task_finish(loop, t);
             return;
         }
         t->top = caller; /* resume the caller after its await */
     }
     loop->current = NULL;
-    acc__th.top = NULL;
-    acc__th.task = NULL;
+    acc__th.acc__top = NULL;
+    acc__th.acc__task = NULL;
 }
 
 /* ---- public task API ----------------------------------------------------- */
@@ -346,7 +346,7 @@ static int join_done(join_frame *fr, bool cancelled) {
 static int join_resume(acc_frame *f) {
     join_frame *fr = (join_frame *)f;
     acc_task *self = acc__current();
-    if (f->state == 0) {
+    if (f->acc__state == 0) {
         if (acc__coop_yield())
             return ACC__PENDING;
         if (!fr->t) /* acc_spawn failed */
@@ -356,7 +356,7 @@ static int join_resume(acc_frame *f) {
         if (fr->t->flags & ACC__T_DONE)
             return join_done(fr, acc__task_cancelled(self));
         acc__waitq_push(&fr->t->done_waiters, &fr->w, self);
-        f->state = 1;
+        f->acc__state = 1;
     } else if (fr->w.done) {
         return join_done(fr, acc__task_cancelled(self));
     }
@@ -377,10 +377,10 @@ void acc__task_abandon(acc_task *t) {
         return;
     acc_cancel(t);
     acc_frame *root = t->top;
-    while (root && root->caller)
-        root = root->caller;
-    if (root && !(t->flags & ACC__T_DONE) && root->fn && root->fn->res_offset)
-        *(void **)(void *)((char *)root + root->fn->res_offset) = NULL;
+    while (root && root->acc__caller)
+        root = root->acc__caller;
+    if (root && !(t->flags & ACC__T_DONE) && root->acc__fn && root->acc__fn->acc__res_offset)
+        *(void **)(void *)((char *)root + root->acc__fn->acc__res_offset) = NULL;
     acc_detach(t);
 }
 
@@ -411,14 +411,14 @@ static const char *task_state(const acc_loop *loop, const acc_task *t) {
 }
 
 static void dump_frame(FILE *out, const acc_frame *f) {
-    const acc_fninfo *fn = f->fn;
-    unsigned state = f->state & ~ACC__SUSPENDED; /* generated code's flag */
-    if (!fn->file)
-        fprintf(out, "  in %s\n", fn->name);
-    else if (fn->lines && state < fn->nlines)
-        fprintf(out, "  %s:%u in %s\n", fn->file, fn->lines[state], fn->name);
+    const acc_fninfo *fn = f->acc__fn;
+    unsigned state = f->acc__state & ~ACC__SUSPENDED; /* generated code's flag */
+    if (!fn->acc__file)
+        fprintf(out, "  in %s\n", fn->acc__name);
+    else if (fn->acc__lines && state < fn->acc__nlines)
+        fprintf(out, "  %s:%u in %s\n", fn->acc__file, fn->acc__lines[state], fn->acc__name);
     else
-        fprintf(out, "  %s in %s\n", fn->file, fn->name);
+        fprintf(out, "  %s in %s\n", fn->acc__file, fn->acc__name);
 }
 
 static void dump_task(FILE *out, const acc_loop *loop, const acc_task *t) {
@@ -436,7 +436,7 @@ static void dump_task(FILE *out, const acc_loop *loop, const acc_task *t) {
         fprintf(out, ", spinning (%u%s awaits since cancelled: ignores -ECANCELED?)",
                 spins * ACC__COOP_BUDGET, spins == ACC__T_SPIN_MAX ? "+" : "");
     fputc('\n', out);
-    for (const acc_frame *f = t->top; f; f = f->caller)
+    for (const acc_frame *f = t->top; f; f = f->acc__caller)
         dump_frame(out, f);
 }
 

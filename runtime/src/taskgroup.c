@@ -141,7 +141,7 @@ static int tg_finish(tg_wait_frame *fr, acc_task *self) {
     acc_task_group *g = fr->g;
     tg_close(g);
     tg_unscope(g);
-    fr->hdr.state = 2;
+    fr->hdr.acc__state = 2;
     int status = g->status < 0 ? g->status : acc__task_cancelled(self) ? -ECANCELED : 0;
     if (fr->res)
         *fr->res = status;
@@ -172,17 +172,17 @@ static int tg_collect(tg_wait_frame *fr, acc_task *self) {
 static int tg_wait_resume(acc_frame *f) {
     tg_wait_frame *fr = (tg_wait_frame *)f;
     acc_task *self = acc__current();
-    if (f->state == 0) {
+    if (f->acc__state == 0) {
         if (acc__coop_yield())
             return ACC__PENDING;
         if (fr->g->closed || fr->g->waiting) {
-            f->state = 2;
+            f->acc__state = 2;
             if (fr->res)
                 *fr->res = -EINVAL;
             return ACC__DONE;
         }
         fr->g->waiting = true;
-        f->state = 1;
+        f->acc__state = 1;
         return tg_collect(fr, self);
     }
     if (!fr->w.done) { /* a spurious wake-up, or the waiting task was cancelled */
@@ -248,7 +248,7 @@ static int ac_return(ac_frame *fr, int status) {
                 acc__waitq_remove(&fr->ac->ts[i]->done_waiters, &fr->w[i]);
         fr->queued = false;
     }
-    fr->hdr.state = 2;
+    fr->hdr.acc__state = 2;
     if (fr->res)
         *fr->res = status;
     return ACC__DONE;
@@ -276,11 +276,11 @@ static int ac_resume(acc_frame *f) {
     acc_task *self = acc__current();
     if (acc__task_cancelled(self))
         return ac_return(fr, -ECANCELED);
-    if (f->state == 0 && ac->left == 0)
+    if (f->acc__state == 0 && ac->left == 0)
         return ac_return(fr, -ENOENT);
     if (ac_take(fr))
         return ac_return(fr, 0);
-    if (f->state != 0) {
+    if (f->acc__state != 0) {
         if (ac->when >= 0 && !acc__timer_armed(&fr->tm))
             return ac_return(fr, -ETIMEDOUT);
         return ACC__PENDING;
@@ -300,7 +300,7 @@ static int ac_resume(acc_frame *f) {
             acc__waitq_push(&ac->ts[i]->done_waiters, &fr->w[i], self);
     }
     fr->queued = true;
-    f->state = 1;
+    f->acc__state = 1;
     return ACC__PENDING;
 }
 
@@ -361,15 +361,15 @@ acc_task *acc_spawn_eager(acc_frame *coro) {
      * cancels it) must not queue it, only flag it. */
     unsigned queued = self->flags & ACC__T_QUEUED;
     self->flags |= ACC__T_QUEUED;
-    acc_frame **top = acc__th.top;
-    unsigned depth = acc__th.depth;
+    acc_frame **top = acc__th.acc__top;
+    unsigned depth = acc__th.acc__depth;
     eager_depth++;
     acc__task_run(loop, t);
     eager_depth--;
     self->flags = (self->flags & ~ACC__T_QUEUED) | queued;
-    acc__th.top = top;
-    acc__th.task = self;
-    acc__th.depth = depth;
+    acc__th.acc__top = top;
+    acc__th.acc__task = self;
+    acc__th.acc__depth = depth;
     loop->current = self;
     return t;
 }

@@ -131,18 +131,18 @@ ACC__RUNTIME_FN(rct_info, rct_resume, "acc_run_coroutine_threadsafe");
 
 static int rct_resume(acc_frame *f) {
     rct_frame *fr = (rct_frame *)f;
-    if (f->state == 0) {
-        f->state = 1;
+    if (f->acc__state == 0) {
+        f->acc__state = 1;
         if (acc__await(f, fr->coro))
             return ACC__PENDING;
     }
     complete(fr->k, acc__task_cancelled(acc__current()) ? -ECANCELED : 0);
-    f->state = 2;
+    f->acc__state = 2;
     return ACC__DONE;
 }
 
 static bool pooled(const acc_frame *f) {
-    return !(f->size & 0x80000000u) && f->size <= ACC__POOL_SMALL;
+    return !(f->acc__size & 0x80000000u) && f->acc__size <= ACC__POOL_SMALL;
 }
 
 /* Loop thread: the submission arrives. */
@@ -165,13 +165,13 @@ static void start_cb(void *arg) {
     }
     acc_frame *orig = k->coro, *run = orig;
     if (pooled(orig)) {
-        run = acc__frame_new(orig->size, orig->fn);
+        run = acc__frame_new(orig->acc__size, orig->acc__fn);
         if (!run) {
             complete(k, -ENOMEM);
             return;
         }
         memcpy((char *)run + sizeof(acc_frame), (char *)orig + sizeof(acc_frame),
-               orig->size - sizeof(acc_frame));
+               orig->acc__size - sizeof(acc_frame));
     }
     rct_frame *fr = ACC__NEW_FRAME(rct_frame, &rct_info, NULL);
     if (!fr) {

@@ -158,7 +158,7 @@ typedef struct shield_frame {
 ACC__RUNTIME_FN(shield_info, shield_resume, "acc_shield");
 
 static int sh_return(shield_frame *fr, int status) {
-    fr->hdr.state = 2;
+    fr->hdr.acc__state = 2;
     if (fr->res)
         *fr->res = status;
     return ACC__DONE;
@@ -167,10 +167,10 @@ static int sh_return(shield_frame *fr, int status) {
 /* The root frame of a task that has not finished forgets its result target. */
 static void forget_result(acc_task *t) {
     acc_frame *root = t->top;
-    while (root && root->caller)
-        root = root->caller;
-    if (root && !(t->flags & ACC__T_DONE) && root->fn && root->fn->res_offset)
-        *(void **)(void *)((char *)root + root->fn->res_offset) = NULL;
+    while (root && root->acc__caller)
+        root = root->acc__caller;
+    if (root && !(t->flags & ACC__T_DONE) && root->acc__fn && root->acc__fn->acc__res_offset)
+        *(void **)(void *)((char *)root + root->acc__fn->acc__res_offset) = NULL;
 }
 
 static int sh_leave(shield_frame *fr) {
@@ -188,7 +188,7 @@ static int sh_done(shield_frame *fr) {
 static int shield_resume(acc_frame *f) {
     shield_frame *fr = (shield_frame *)f;
     acc_task *self = acc__current();
-    if (f->state == 0) {
+    if (f->acc__state == 0) {
         if (acc__coop_yield())
             return ACC__PENDING;
         if (!fr->t)
@@ -200,7 +200,7 @@ static int shield_resume(acc_frame *f) {
         if (acc__task_cancelled(self))
             return sh_leave(fr);
         acc__waitq_push(&fr->t->done_waiters, &fr->w, self);
-        f->state = 1;
+        f->acc__state = 1;
         return ACC__PENDING;
     }
     if (fr->w.done)

@@ -40,10 +40,10 @@
 
 #define ACCT_NEW(type, name) ((type *)acc__frame_new(sizeof(type), &name##_info))
 
-#define ACCT_BEGIN(fr) switch ((fr)->hdr.state) { case 0:
+#define ACCT_BEGIN(fr) switch ((fr)->hdr.acc__state) { case 0:
 #define ACCT_AWAIT(fr, n, call)                                                \
     do {                                                                       \
-        (fr)->hdr.state = (n);                                                 \
+        (fr)->hdr.acc__state = (n);                                            \
         if (acc__await(&(fr)->hdr, (call)))                                    \
             return ACC__PENDING;                                               \
         __attribute__((fallthrough));                                          \

@@ -138,7 +138,7 @@ static int blk_resume(acc_frame *f) {
     ACCT_AWAIT(fr, 1, make_await(fr->kind, &fr->st1, &fr->x));
     g_st1 = fr->kind == K_READ || fr->kind == K_WRITE ? (int)E.n : fr->st1;
     g_x = fr->x;
-    fr->hdr.state = 2; /* the next runtime await must not suspend */
+    fr->hdr.acc__state = 2; /* the next runtime await must not suspend */
     g_resumed_inline = acc__await(&fr->hdr, acc_sleep__acc(&fr->st2, 100.0)) == 0;
     g_st2 = fr->st2;
     ACCT_RETURN(fr, 0);

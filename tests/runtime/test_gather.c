@@ -127,7 +127,7 @@ ACCT_MAIN(m_wait) {
     assert_int_equal(fr->st, 1);
     assert_true(acc_task_done(fr->t[0]));
     /* Already satisfied: returns without suspending. */
-    fr->hdr.state = 2;
+    fr->hdr.acc__state = 2;
     assert_int_equal(acc__await(&fr->hdr, acc_wait__acc(&fr->st, fr->t, 3, ACC_FIRST_COMPLETED, 0)), 0);
     assert_int_equal(fr->st, 1);
     ACCT_AWAIT(fr, 3, acc_wait__acc(&fr->st, fr->t, 3, ACC_ALL_COMPLETED, 0.2));

@@ -73,7 +73,7 @@ ACCT_MAIN(m_event) {
     assert_int_equal(acct_nlog, 0);
     acc_event_set(&EV);
     assert_true(acc_event_is_set(&EV));
-    fr->hdr.state = 2; /* a set event: no suspension */
+    fr->hdr.acc__state = 2; /* a set event: no suspension */
     assert_int_equal(acc__await(&fr->hdr, acc_event_wait__acc(&fr->st, &EV)), 0);
     assert_int_equal(fr->st, 0);
     ACCT_AWAIT(fr, 3, acc_gather_tasks__acc(&fr->st, fr->t, 4));
@@ -96,7 +96,7 @@ ACCT_MAIN(m_lock) {
     ACCT_BEGIN(fr);
     acc_lock_init(&LK);
     max_inside = inside = 0;
-    fr->hdr.state = 1; /* a free lock: no suspension */
+    fr->hdr.acc__state = 1; /* a free lock: no suspension */
     assert_int_equal(acc__await(&fr->hdr, acc_lock_acquire__acc(&fr->st, &LK)), 0);
     assert_int_equal(acc_lock_try_acquire(&LK), -EAGAIN);
     spawn_users(fr, 1, 5);
@@ -157,7 +157,7 @@ ACCT_MAIN(m_queue) {
     assert_int_equal(acc_queue_size(&Q), 0); /* handed straight over */
     ACCT_AWAIT(fr, 2, acc_gather_tasks__acc(&fr->st, fr->t, 3));
     /* Fill, then two putters block on the full queue. */
-    fr->hdr.state = 3;
+    fr->hdr.acc__state = 3;
     assert_int_equal(acc__await(&fr->hdr, acc_queue_put__acc(&fr->st, &Q, (void *)201)), 0);
     assert_int_equal(acc__await(&fr->hdr, acc_queue_put__acc(&fr->st, &Q, (void *)202)), 0);
     assert_int_equal(acc_queue_try_put(&Q, (void *)0), -EAGAIN);

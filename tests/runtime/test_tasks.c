@@ -13,7 +13,7 @@
 ACCT_MAIN(m_fast) {
     ACCT_BEGIN(fr);
     /* An await that completes without suspending returns 0 at once. */
-    fr->hdr.state = 1;
+    fr->hdr.acc__state = 1;
     assert_int_equal(acc__await(&fr->hdr, add__acc(&fr->r[0], 40, 2)), 0);
     assert_int_equal(fr->r[0], 42);
     ACCT_AWAIT(fr, 2, add__acc(&fr->r[1], fr->r[0], 1));
@@ -70,7 +70,7 @@ ACCT_MAIN(m_join_done) {
     fr->t[0] = acc_spawn(add__acc(&fr->r[0], 1, 2));
     ACCT_AWAIT(fr, 1, acc_sleep__acc(&fr->st, 0.001));
     assert_true(acc_task_done(fr->t[0]));
-    fr->hdr.state = 2; /* joining a finished task does not suspend */
+    fr->hdr.acc__state = 2; /* joining a finished task does not suspend */
     assert_int_equal(acc__await(&fr->hdr, acc_join__acc(&fr->r[1], fr->t[0])), 0);
     assert_int_equal(fr->r[1], 0);
     assert_int_equal(fr->r[0], 3);
@@ -145,7 +145,7 @@ ACCT_MAIN(m_self_cancel) {
     assert_false(acc_cancelled());
     acc_cancel(acc_current_task());
     assert_true(acc_cancelled());
-    fr->hdr.state = 1; /* a cancelled task's runtime awaits do not suspend */
+    fr->hdr.acc__state = 1; /* a cancelled task's runtime awaits do not suspend */
     assert_int_equal(acc__await(&fr->hdr, acc_sleep__acc(&fr->st, 5.0)), 0);
     assert_int_equal(fr->st, -ECANCELED);
     assert_int_equal(acc__await(&fr->hdr, acc_yield__acc(&fr->st)), 0);

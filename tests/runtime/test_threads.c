@@ -62,7 +62,7 @@ ACCT_MAIN(m_future) {
     ACCT_AWAIT(fr, 2, acc_gather_tasks__acc(&fr->st, fr->t, 3));
     for (fr->i = 0; fr->i < 3; fr->i++)
         assert_int_equal(fr->r[fr->i], -EIO);
-    fr->hdr.state = 3; /* already set: no suspension */
+    fr->hdr.acc__state = 3; /* already set: no suspension */
     assert_int_equal(acc__await(&fr->hdr, acc_future_wait__acc(&fr->st, fr->p)), 0);
     assert_int_equal(fr->st, -EIO);
     acc_future_free(fr->p);

@@ -179,8 +179,9 @@ static void test_plain_rewrite(void **state) {
     check_unit(u);
     assert_int_equal(error_count, 0);
     Fn *m = def_named(u, "main");
-    assert_string_equal(plain_text(u, m, m->body),
-                        "{ int r; acc_run(h__acc(&(r), 1)); return acc_run(h__acc(NULL, 2)); }");
+    assert_string_equal(
+        plain_text(u, m, m->body),
+        "{ int r; acc_run(h__acc(&(r), 1)); return acc_run(h__acc(ACC__NULL, 2)); }");
     unit_dispose(u);
 }
 
