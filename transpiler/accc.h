@@ -226,6 +226,10 @@ Fn *fn_of_decl(Unit *u, CXCursor decl);
 Node *peel(Node *n); /* skips ParenExpr and implicit casts */
 bool is_kind_expr(enum CXCursorKind k);
 unsigned cursor_offset(const Unit *u, CXCursor c);
+/* Calls match(u, spelling, offset, ctx) on each identifier token of the main
+   file until it returns true; returns whether one did. */
+bool unit_find_identifier(Unit *u, bool (*match)(Unit *u, const char *spelling, unsigned off, void *ctx),
+                          void *ctx);
 /* The coroutine operands of a marker call (comma operands before the final 0). */
 int marker_coros(Node *call, Node **out, int max);
 Node *marker_extra_arg(Node *call); /* loop of acc_run_until_complete, timeout of acc_wait_for */

@@ -308,24 +308,12 @@ static void resync(Buf *out, const Options *opt, const Source *src, unsigned off
 /* Whether the file names the runtime's API (an acc_ name, not acc__):
    then the output includes acc.h, else only the ABI header acc_abi.h,
    which declares reserved names alone. */
-static bool names_api(Unit *u) {
-    CXSourceRange r = clang_getRange(clang_getLocationForOffset(u->tu, u->src.file, 0),
-                                     clang_getLocationForOffset(u->tu, u->src.file,
-                                                                (unsigned)u->src.len));
-    CXToken *toks;
-    unsigned n;
-    clang_tokenize(u->tu, r, &toks, &n);
-    bool found = false;
-    for (unsigned i = 0; i < n && !found; i++) {
-        if (clang_getTokenKind(toks[i]) != CXToken_Identifier)
-            continue;
-        char *s = str_dispose(clang_getTokenSpelling(u->tu, toks[i]));
-        found = (strncmp(s, "acc_", 4) == 0 && s[4] != '_') || strcmp(s, "ACC_H") == 0;
-        xfree(s);
-    }
-    clang_disposeTokens(u->tu, toks, n);
-    return found;
+static bool is_api_name(Unit *u, const char *s, unsigned off, void *ctx) {
+    (void)u, (void)off, (void)ctx;
+    return (strncmp(s, "acc_", 4) == 0 && s[4] != '_') || strcmp(s, "ACC_H") == 0;
 }
+
+static bool names_api(Unit *u) { return unit_find_identifier(u, is_api_name, NULL); }
 
 /* acc.h for a program that names its API, else only the ABI; and where the
    output keeps an `async` of the input (a pointer to an async function, a

@@ -276,41 +276,29 @@ static bool within(unsigned off, unsigned b, unsigned e) { return off >= b && of
 /* Whether the output keeps an `async` of the input: one outside the heads of
    the async functions and prototypes acc rewrites (a typedef, a pointer, a
    struct member, a cast, a local).  The C view must then erase the keyword. */
-bool fnptr_output_spells_async(Unit *u) {
-    CXSourceRange r = clang_getRange(clang_getLocationForOffset(u->tu, u->src.file, 0),
-                                     clang_getLocationForOffset(u->tu, u->src.file,
-                                                                (unsigned)u->src.len));
-    CXToken *toks;
-    unsigned n;
-    clang_tokenize(u->tu, r, &toks, &n);
-    bool found = false;
-    for (unsigned i = 0; i < n && !found; i++) {
-        if (clang_getTokenKind(toks[i]) != CXToken_Identifier)
-            continue;
-        char *s = str_dispose(clang_getTokenSpelling(u->tu, toks[i]));
-        bool is_async = strcmp(s, "async") == 0;
-        xfree(s);
-        if (!is_async)
-            continue;
-        unsigned off;
-        clang_getFileLocation(clang_getTokenLocation(u->tu, toks[i]), NULL, NULL, NULL, &off);
-        bool rewritten = false;
-        for (int k = 0; k < u->nskipped && !rewritten; k++)
-            rewritten = within(off, u->skipped[2 * k], u->skipped[2 * k + 1]);
-        for (int k = 0; k < u->defs.len && !rewritten; k++) {
-            Fn *f = u->defs.items[k];
-            rewritten = f->is_async && f->body && within(off, f->begin, f->body->begin);
-        }
-        for (int k = 0; k < u->protos.len && !rewritten; k++) {
-            Fn *f = u->protos.items[k];
-            rewritten = within(off, f->begin, f->end);
-        }
-        for (int k = 0; k < u->inner_protos.len && !rewritten; k++) {
-            Node *d = u->inner_protos.items[k];
-            rewritten = within(off, d->begin, d->end);
-        }
-        found = !rewritten;
+static bool is_kept_async(Unit *u, const char *s, unsigned off, void *ctx) {
+    (void)ctx;
+    if (strcmp(s, "async") != 0)
+        return false;
+    for (int k = 0; k < u->nskipped; k++)
+        if (within(off, u->skipped[2 * k], u->skipped[2 * k + 1]))
+            return false;
+    for (int k = 0; k < u->defs.len; k++) {
+        Fn *f = u->defs.items[k];
+        if (f->is_async && f->body && within(off, f->begin, f->body->begin))
+            return false;
     }
-    clang_disposeTokens(u->tu, toks, n);
-    return found;
+    for (int k = 0; k < u->protos.len; k++) {
+        Fn *f = u->protos.items[k];
+        if (within(off, f->begin, f->end))
+            return false;
+    }
+    for (int k = 0; k < u->inner_protos.len; k++) {
+        Node *d = u->inner_protos.items[k];
+        if (within(off, d->begin, d->end))
+            return false;
+    }
+    return true;
 }
+
+bool fnptr_output_spells_async(Unit *u) { return unit_find_identifier(u, is_kept_async, NULL); }

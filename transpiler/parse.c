@@ -328,6 +328,30 @@ static Node *build(Unit *u, CXCursor c, Node *parent) {
 
 Node *fnptr_build(Unit *u, CXCursor c) { return build(u, c, NULL); }
 
+/* Calls `match` on each identifier token of the main file, in order, with its
+   spelling and file offset, until one call returns true; returns whether one did. */
+bool unit_find_identifier(Unit *u, bool (*match)(Unit *u, const char *spelling, unsigned off, void *ctx),
+                          void *ctx) {
+    CXSourceRange r = clang_getRange(clang_getLocationForOffset(u->tu, u->src.file, 0),
+                                     clang_getLocationForOffset(u->tu, u->src.file,
+                                                                (unsigned)u->src.len));
+    CXToken *toks;
+    unsigned n;
+    clang_tokenize(u->tu, r, &toks, &n);
+    bool found = false;
+    for (unsigned i = 0; i < n && !found; i++) {
+        if (clang_getTokenKind(toks[i]) != CXToken_Identifier)
+            continue;
+        unsigned off;
+        clang_getFileLocation(clang_getTokenLocation(u->tu, toks[i]), NULL, NULL, NULL, &off);
+        char *sp = str_dispose(clang_getTokenSpelling(u->tu, toks[i]));
+        found = match(u, sp, off, ctx);
+        xfree(sp);
+    }
+    clang_disposeTokens(u->tu, toks, n);
+    return found;
+}
+
 char *node_text(const Unit *u, const Node *n) {
     return xstrndup(u->src.text + n->begin, n->end - n->begin);
 }
