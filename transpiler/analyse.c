@@ -25,6 +25,7 @@ typedef struct {
     Vec awaits; /* Node*: await nodes in source order */
     Vec gotos;  /* Node*: goto statements */
     Vec labels; /* Node*: labelled statements */
+    Vec cases;  /* Node*: case and default labels (a switch jumps to them) */
     unsigned stmt_end; /* the end of the innermost statement being walked */
     int unevaluated;   /* depth of sizeof/_Alignof operands */
 } Analysis;
@@ -245,6 +246,8 @@ static void walk(Analysis *a, Node *n) {
         vec_push(&a->gotos, n);
     } else if (n->kind == CXCursor_LabelStmt) {
         vec_push(&a->labels, n);
+    } else if (n->kind == CXCursor_CaseStmt || n->kind == CXCursor_DefaultStmt) {
+        vec_push(&a->cases, n);
     }
     if (n->is_await && !a->unevaluated)
         vec_push(&a->awaits, n);
@@ -430,16 +433,28 @@ static unsigned label_at(Analysis *a, Node *g) {
     return 0;
 }
 
+static void mark_jump(Analysis *a, unsigned from, unsigned at) {
+    for (int j = 0; j < a->fn->vars.len; j++) {
+        Var *v = a->fn->vars.items[j];
+        if (v->in_frame && !v->resident && !v->is_param && at >= v->decl_end &&
+            at < v->scope_end && (from < v->decl_end || from >= v->scope_end))
+            v->escapes = true;
+    }
+}
+
+/* So does a switch to a case label after a declaration in its body
+   (`switch (x) { int t; case 1: t = await f(); ... }`). */
 static void mark_jumped(Analysis *a) {
     for (int i = 0; i < a->gotos.len; i++) {
         Node *g = a->gotos.items[i];
-        unsigned at = label_at(a, g);
-        for (int j = 0; j < a->fn->vars.len; j++) {
-            Var *v = a->fn->vars.items[j];
-            if (v->in_frame && !v->resident && !v->is_param && at >= v->decl_end &&
-                at < v->scope_end && (g->seq < v->decl_end || g->seq >= v->scope_end))
-                v->escapes = true;
-        }
+        mark_jump(a, g->seq, label_at(a, g));
+    }
+    for (int i = 0; i < a->cases.len; i++) {
+        Node *c = a->cases.items[i], *sw = c->parent;
+        while (sw && sw->kind != CXCursor_SwitchStmt)
+            sw = sw->parent;
+        if (sw)
+            mark_jump(a, sw->seq, c->seq);
     }
 }
 
@@ -477,7 +492,7 @@ bool live_after(const Fn *fn, const Var *v, const Node *w) {
 }
 
 void analyse_fn(Unit *u, Fn *fn) {
-    Analysis a = {u, fn, {0}, {0}, {0}, 0, 0};
+    Analysis a = {u, fn, {0}, {0}, {0}, {0}, 0, 0};
     int nparams = clang_Cursor_getNumArguments(fn->cur);
     for (int i = 0; i < nparams; i++) {
         Var *v = new_var(fn, clang_Cursor_getArgument(fn->cur, (unsigned)i), true);
@@ -514,4 +529,5 @@ void analyse_fn(Unit *u, Fn *fn) {
     xfree(a.awaits.items);
     xfree(a.gotos.items);
     xfree(a.labels.items);
+    xfree(a.cases.items);
 }
