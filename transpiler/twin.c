@@ -1,0 +1,229 @@
+/*
+ * twin.c: plain C twins of async functions that can never suspend.
+ *
+ * An async function f of the main file is syncable when no run of it can
+ * suspend: every await of its body is a direct call of an async function
+ * of this file that is syncable itself.  That is a greatest fixed point
+ * over the call graph (all candidates in, then out goes each one that
+ * awaits anything else, until nothing changes), so fib awaiting fib and
+ * mutual recursion stay in.  For such an f acc also writes
+ *
+ *   static T f__acc_sync(unsigned acc__b, P...)
+ *
+ * a plain function running the same lowered body (lower_twin) with its
+ * frame-resident variables and slots in a struct on the C stack, and each
+ * await a direct call of the callee's twin.  An await of f in an async
+ * body calls the twin (while acc__twin_ok()), so a call chain where
+ * nothing suspends costs plain calls.  The C stack stays bounded (SPEC:
+ * it does not grow with await depth): each twin-to-twin call spends one
+ * unit of acc__b, and a twin entered with none left runs f's async frame
+ * on a nested trampoline (acc__run_nested), under which no twin runs.
+ *
+ * Not twinned: a function with a `static` local (the twin would have its
+ * own copy), one that takes a label's address (labels-as-values name the
+ * function's own code), one with a local or parameter of 1 KiB or more
+ * (the async version keeps those in its heap frame; a twin chain would put
+ * ACC__TWIN_BUDGET of them on the C stack), and `async int main`.
+ */
+#include "accc.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TWIN_MAX_LOCAL 1024 /* bytes: a larger local keeps its function out */
+
+/* Whether a body can be copied into a plain function unchanged. */
+static bool copyable(Node *n) {
+    switch (n->kind) {
+    case CXCursor_VarDecl:
+    case CXCursor_ParmDecl: {
+        if (n->kind == CXCursor_VarDecl && clang_Cursor_getStorageClass(n->cur) == CX_SC_Static)
+            return false;
+        if (n->kind == CXCursor_VarDecl && clang_Cursor_getStorageClass(n->cur) == CX_SC_Extern)
+            break;
+        long long size = clang_Type_getSizeOf(clang_getCursorType(n->cur));
+        if (size < 0 || size >= TWIN_MAX_LOCAL)
+            return false;
+        break;
+    }
+    case CXCursor_AddrLabelExpr:
+    case CXCursor_IndirectGotoStmt:
+        return false;
+    default:
+        break;
+    }
+    for (int i = 0; i < n->nkids; i++)
+        if (!copyable(n->kids[i]))
+            return false;
+    return true;
+}
+
+/* The awaits of a body that run (not those of sizeof operands): their
+   callees when direct calls of async functions defined here, else NULL. */
+static void collect_awaited(Node *n, Vec *out) {
+    if (n->needs_rewrite)
+        return; /* sizeof(await f()): never runs */
+    if (n->is_await && n->nkids) {
+        Node *call = peel(n->kids[0]);
+        Fn *g = call->async_callee;
+        bool direct = call->kind == CXCursor_CallExpr && !call->ptr_call && !call->marker && g &&
+                      g->is_async && !g->is_runtime && g->body;
+        vec_push(out, direct ? g : NULL);
+    }
+    for (int i = 0; i < n->nkids; i++)
+        collect_awaited(n->kids[i], out);
+}
+
+static void earliest(Fn *f, unsigned at) {
+    if (at < f->twin_decl_at)
+        f->twin_decl_at = at;
+}
+
+void twin_analyse(Unit *u) {
+    for (int i = 0; i < u->fns.len; i++)
+        ((Fn *)u->fns.items[i])->twin_decl_at = UINT_MAX;
+    for (int i = 0; i < u->defs.len; i++) {
+        Fn *fn = u->defs.items[i];
+        if (!fn->is_async)
+            continue;
+        earliest(fn, fn->begin);
+        if (fn->is_main || !fn->body)
+            continue;
+        fn->syncable = copyable(fn->body);
+        for (int k = 0; k < clang_Cursor_getNumArguments(fn->cur) && fn->syncable; k++) {
+            long long size = clang_Type_getSizeOf(clang_getCursorType(clang_Cursor_getArgument(fn->cur, (unsigned)k)));
+            if (size < 0 || size >= TWIN_MAX_LOCAL)
+                fn->syncable = false;
+        }
+        if (clang_Cursor_isVariadic(fn->cur))
+            fn->syncable = false;
+        if (fn->syncable)
+            collect_awaited(fn->body, &fn->awaited);
+    }
+    for (int i = 0; i < u->protos.len; i++) {
+        Fn *p = u->protos.items[i];
+        earliest(fn_of_decl(u, p->cur), p->begin);
+    }
+    /* the greatest fixed point: out goes each one that awaits anything else */
+    bool changed = true;
+    while (changed) {
+        changed = false;
+        for (int i = 0; i < u->defs.len; i++) {
+            Fn *fn = u->defs.items[i];
+            if (!fn->syncable)
+                continue;
+            for (int k = 0; k < fn->awaited.len; k++) {
+                Fn *g = fn->awaited.items[k];
+                if (!g || !g->syncable) {
+                    fn->syncable = false;
+                    changed = true;
+                    break;
+                }
+            }
+        }
+    }
+}
+
+Fn *twin_callee(Fn *fn, Node *call) {
+    Fn *g = call->async_callee;
+    if (!fn || call->kind != CXCursor_CallExpr || call->ptr_call || call->marker || !g || !g->syncable)
+        return NULL;
+    /* only where a file-scope declaration of g (which declares the twin
+       too) comes before: not through a block-scope prototype alone */
+    return g->twin_decl_at <= fn->begin ? g : NULL;
+}
+
+static CXType result_type(Fn *fn) { return clang_getResultType(clang_getCursorType(fn->cur)); }
+
+char *twin_proto(Fn *fn, bool with_names) {
+    Buf sig = {0};
+    buf_printf(&sig, "%s__acc_sync(unsigned%s", fn->name, with_names ? " acc__b" : "");
+    int n = clang_Cursor_getNumArguments(fn->cur);
+    for (int i = 0; i < n; i++) {
+        CXType t = decayed_param(clang_getCursorType(clang_Cursor_getArgument(fn->cur, (unsigned)i)));
+        char *name = with_names ? fmt("acc__a%d", i) : xstrdup("");
+        char *d = declare_value(t, name);
+        buf_printf(&sig, ", %s", d);
+        xfree(d);
+        xfree(name);
+    }
+    buf_put(&sig, ")");
+    char *s = buf_take(&sig);
+    char *d = declare(result_type(fn), s);
+    char *r = fmt("static %s", d);
+    xfree(d);
+    xfree(s);
+    return r;
+}
+
+/*
+ *   struct f__acc_twin { <parameters, frame-resident locals, the twin's slots> };
+ *   static T f__acc_sync(unsigned acc__b, P acc__a0, ...) {
+ *       struct f__acc_twin acc__fr;
+ *       struct f__acc_twin *acc__f = &acc__fr;
+ *       if (!acc__b) { T acc__r = acc__z; acc__run_nested(f__acc(&acc__r, acc__a0, ...)); return acc__r; }
+ *       acc__f->acc__v_p = acc__a0; ...    (as the constructor stores them)
+ *       <the body function's parameter loads and lowered body>
+ *   }
+ */
+void twin_emit(Buf *b, Fn *fn, const char *body, const Vec *temps) {
+    CXType rt = result_type(fn);
+    bool is_void = rt.kind == CXType_Void;
+    int nparams = clang_Cursor_getNumArguments(fn->cur);
+    Buf fields = {0};
+    for (int i = 0; i < fn->vars.len; i++) {
+        Var *v = fn->vars.items[i];
+        if (v->in_frame && (v->is_param || v->resident))
+            frame_field(&fields, v);
+    }
+    for (int i = 0; i < temps->len; i++)
+        buf_printf(&fields, "    %s;\n", (char *)temps->items[i]);
+    bool has_fields = fields.len > 0;
+    if (has_fields)
+        buf_printf(b, "struct %s__acc_twin {\n%s};\n", fn->name, fields.data);
+    xfree(fields.data);
+    buf_printf(b, "#define __func__ \"%s\"\n#define __FUNCTION__ __func__\n"
+                  "#define __PRETTY_FUNCTION__ __func__\n", fn->name);
+    char *proto = twin_proto(fn, true);
+    buf_printf(b, "%s {\n", proto);
+    xfree(proto);
+    if (has_fields)
+        buf_printf(b, "    struct %s__acc_twin acc__fr;\n    struct %s__acc_twin *acc__f = &acc__fr;\n"
+                      "    (void)acc__f;\n",
+                   fn->name, fn->name);
+    char *z = is_void ? NULL : declare(clang_getUnqualifiedType(rt), "acc__z");
+    if (z)
+        buf_printf(b, "    static %s;\n", z);
+    /* out of budget: the async frame, on a trampoline of its own */
+    Buf args = {0};
+    if (!is_void)
+        buf_put(&args, "&acc__r");
+    for (int i = 0; i < nparams; i++)
+        buf_printf(&args, "%sacc__a%d", i || !is_void ? ", " : "", i);
+    if (is_void) {
+        buf_printf(b, "    if (!acc__b) {\n        acc__run_nested(%s__acc(%s));\n        return;\n    }\n",
+                   fn->name, args.data ? args.data : "");
+    } else {
+        char *r = declare(clang_getUnqualifiedType(rt), "acc__r");
+        buf_printf(b,
+                   "    if (!acc__b) {\n        %s = acc__z;\n        acc__run_nested(%s__acc(%s));\n"
+                   "        return acc__r;\n    }\n",
+                   r, fn->name, args.data);
+        xfree(r);
+    }
+    xfree(args.data);
+    int k = 0;
+    for (int i = 0; i < fn->vars.len; i++) {
+        Var *v = fn->vars.items[i];
+        if (v->is_param)
+            buf_printf(b, "    acc__f->%s = acc__a%d;\n", v->field, k++);
+    }
+    param_loads(b, fn);
+    buf_put(b, body);
+    if (b->len && b->data[b->len - 1] != '\n')
+        buf_put(b, "\n");
+    buf_printf(b, "    %s\n}\n", is_void ? "return;" : "return acc__z;");
+    buf_put(b, "#undef __func__\n#undef __FUNCTION__\n#undef __PRETTY_FUNCTION__\n");
+    xfree(z);
+}
