@@ -340,8 +340,8 @@ char *emit_unit(Unit *u, const Options *opt);
 char *ctor_proto(Fn *fn, bool with_names);
 /* The field of a frame struct for v, e.g. "    int acc__v_x;\n". */
 void frame_field(Buf *b, const Var *v);
-/* The body function's loads of the parameters that are C variables. */
-void param_loads(Buf *b, const Fn *fn);
+/* The declaration of parameter v as a C variable of the body function. */
+char *param_local(const Var *v);
 /* `#line N "file"` with a newline before it when needed. */
 void emit_line(Buf *out, const Options *opt, const Source *src, unsigned line);
 

@@ -143,17 +143,21 @@ static void emit_ctor(Buf *b, Fn *fn) {
     buf_put(b, "    return &acc__f->acc__hdr;\n}\n");
 }
 
+char *param_local(const Var *v) {
+    CXType t = decayed_param(v->type);
+    return t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray ||
+                   t.kind == CXType_FunctionProto || t.kind == CXType_FunctionNoProto
+               ? declare_value(t, v->name)
+               : declare(t, v->name);
+}
+
 /* Parameters are C variables of the body, loaded on every entry. */
-void param_loads(Buf *b, const Fn *fn) {
+static void param_loads(Buf *b, const Fn *fn) {
     for (int i = 0; i < fn->vars.len; i++) {
         Var *v = fn->vars.items[i];
         if (!v->is_param || v->resident)
             continue;
-        CXType t = decayed_param(v->type);
-        char *d = t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray ||
-                          t.kind == CXType_FunctionProto || t.kind == CXType_FunctionNoProto
-                      ? declare_value(t, v->name)
-                      : declare(t, v->name);
+        char *d = param_local(v);
         buf_printf(b, "    %s = acc__f->%s;\n    (void)%s;\n", d, v->field, v->name);
         xfree(d);
     }
@@ -242,7 +246,7 @@ static char *gen_async(Unit *u, Fn *fn, const Options *opt, char *body) {
     emit_info(&b, fn, &u->src);
     emit_ctor(&b, fn);
     emit_resume(&b, fn, body, opt, &u->src);
-    if (fn->twin_used) {
+    if (fn->twin_used && !error_count) { /* (an error: the output is not written) */
         Vec temps = {0};
         char *twin = lower_twin(u, fn, opt, &temps);
         twin_emit(&b, fn, twin, &temps);

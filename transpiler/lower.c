@@ -247,11 +247,17 @@ static char *text_of(Lower *L, Node *n, Vec *reps) {
 
 /* ---- slots ---------------------------------------------------------------- */
 
+/* The lvalue of the frame slot `name`: acc__f->name, or in a twin, whose
+   slots are C variables of its own, name. */
+static char *slot_ref(Lower *L, const char *name) {
+    return L->twin ? xstrdup(name) : fmt("%s->%s", F, name);
+}
+
 /* A new frame slot declared as decl(t, name); returns "acc__f->acc__tN". */
 static char *add_slot(Lower *L, char *(*decl)(CXType, const char *), CXType t) {
     char *name = fmt("acc__t%d", L->fn->temps.len);
     vec_push(&L->fn->temps, decl(t, name));
-    char *r = fmt("%s->%s", F, name);
+    char *r = slot_ref(L, name);
     xfree(name);
     return r;
 }
@@ -268,8 +274,11 @@ static char *temp_of_type(Lower *L, CXType t, unsigned where) {
 
 static char *temp_decl(Lower *L, const char *type_prefix) {
     int k = L->fn->temps.len;
-    vec_push(&L->fn->temps, fmt("%s acc__t%d", type_prefix, k));
-    return fmt("%s->acc__t%d", F, k);
+    char *name = fmt("acc__t%d", k);
+    vec_push(&L->fn->temps, fmt("%s %s", type_prefix, name));
+    char *r = slot_ref(L, name);
+    xfree(name);
+    return r;
 }
 
 /* Whether variable v is alive (in scope, declared) at the await w. */
@@ -394,19 +403,21 @@ static bool is_constant(Node *n) {
 /* The lvalue of a variable that lives in its field:
      typed field:  acc__f->acc__v_x
      bytes field:  (*(T (*))(void *)acc__f->acc__v_x)   (T declared in the body) */
-static char *resident_ref(Var *v) {
+static char *resident_ref(Lower *L, Var *v) {
+    char *field = slot_ref(L, v->field);
     if (!v->bytes)
-        return fmt("%s->%s", F, v->field);
+        return field;
     char *ptr = declare(v->type, "(*)");
-    char *r = fmt("(*(%s)(void *)%s->%s)", ptr, F, v->field);
+    char *r = fmt("(*(%s)(void *)%s)", ptr, field);
     xfree(ptr);
+    xfree(field);
     return r;
 }
 
 /* A leaf rewrite: a local in the frame, __func__. NULL when none. */
 static char *leaf_text(Lower *L, Node *n) {
     if (n->kind == CXCursor_DeclRefExpr && n->var && n->var->resident) {
-        return resident_ref(n->var);
+        return resident_ref(L, n->var);
     }
     if (n->kind == CXCursor_TypeRef && L->fn && n->faithful) {
         const char *tag = alias_tag(clang_getCursorReferenced(n->cur));
@@ -892,7 +903,7 @@ static void lower_var(Lower *L, Node *v) {
             return;
         char *tn = declare(clang_getUnqualifiedType(var->type), "");
         bool list = peel(init)->kind == CXCursor_InitListExpr;
-        char *ref = resident_ref(var);
+        char *ref = resident_ref(L, var);
         if (is_array_type(var->type))
             L->u->need_copy = true;
         if (is_array_type(var->type))

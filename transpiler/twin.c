@@ -11,7 +11,7 @@
  *   static T f__acc_sync(unsigned acc__b, P...)
  *
  * a plain function running the same lowered body (lower_twin) with its
- * frame-resident variables and slots in a struct on the C stack, and each
+ * frame-resident variables and slots as C variables of its own, and each
  * await a direct call of the callee's twin.  An await of f in an async
  * body calls the twin (while acc__twin_ok()), so a call chain where
  * nothing suspends costs plain calls.  The C stack stays bounded (SPEC:
@@ -20,7 +20,8 @@
  * on a nested trampoline (acc__run_nested), under which no twin runs.
  *
  * Not twinned: a function with a `static` local (the twin would have its
- * own copy), one that takes a label's address (labels-as-values name the
+ * own copy; but for a constant whose address never leaves the function,
+ * where the copy cannot be told apart), one that takes a label's address (labels-as-values name the
  * function's own code), one with a local or parameter of 1 KiB or more
  * (the async version keeps those in its heap frame; a twin chain would put
  * ACC__TWIN_BUDGET of them on the C stack), and `async int main`.
@@ -33,13 +34,80 @@
 
 #define TWIN_MAX_LOCAL 1024 /* bytes: a larger local keeps its function out */
 
+/* Whether an object of type t can never change: const, or an array of such. */
+static bool all_const(CXType t) {
+    t = clang_getCanonicalType(t);
+    while (t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray) {
+        if (clang_isConstQualifiedType(t))
+            return true;
+        t = clang_getCanonicalType(clang_getArrayElementType(t));
+    }
+    return clang_isConstQualifiedType(t);
+}
+
+static bool is_array(CXType t) {
+    t = clang_getCanonicalType(t);
+    return t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray;
+}
+
+/* Whether the use `ref` of a variable may let an address into it out (so
+   that which copy of it this is could be told): it is read by value only
+   through subscripts and members (table[i].name), else it escapes. */
+static bool addr_escapes(Node *ref) {
+    bool addr = false; /* c is the address of (a part of) the variable, else an lvalue of it */
+    Node *c = ref;
+    for (Node *p = ref->parent; p; c = p, p = p->parent) {
+        if (p->kind == CXCursor_ParenExpr)
+            continue;
+        bool base = p->nkids && p->kids[0] == c;
+        if (!addr) {
+            if (p->kind == CXCursor_MemberRefExpr && base)
+                continue; /* v.m */
+            if (p->kind == CXCursor_UnexposedExpr && p->nkids == 1 && is_array(clang_getCursorType(c->cur)) &&
+                clang_getCursorType(p->cur).kind == CXType_Pointer) {
+                addr = true; /* an array decays */
+                continue;
+            }
+            if (p->kind == CXCursor_UnaryOperator &&
+                clang_getCursorUnaryOperatorKind(p->cur) == CXUnaryOperator_AddrOf) {
+                addr = true;
+                continue;
+            }
+            return false; /* its value is read (or sizeof) */
+        }
+        if ((p->kind == CXCursor_ArraySubscriptExpr && base) || (p->kind == CXCursor_MemberRefExpr && base) ||
+            (p->kind == CXCursor_UnaryOperator && clang_getCursorUnaryOperatorKind(p->cur) == CXUnaryOperator_Deref)) {
+            addr = false; /* p[i], p->m, *p: an lvalue again */
+            continue;
+        }
+        return true;
+    }
+    return false;
+}
+
+static bool refs_escape(Node *n, CXCursor decl) {
+    if (n->kind == CXCursor_DeclRefExpr && clang_equalCursors(clang_getCursorReferenced(n->cur), decl) &&
+        addr_escapes(n))
+        return true;
+    for (int i = 0; i < n->nkids; i++)
+        if (refs_escape(n->kids[i], decl))
+            return true;
+    return false;
+}
+
 /* Whether a body can be copied into a plain function unchanged. */
-static bool copyable(Node *n) {
+static bool copyable(Node *body, Node *n) {
     switch (n->kind) {
     case CXCursor_VarDecl:
     case CXCursor_ParmDecl: {
-        if (n->kind == CXCursor_VarDecl && clang_Cursor_getStorageClass(n->cur) == CX_SC_Static)
-            return false;
+        /* a static local: the twin's copy of it would be another object,
+           which cannot be told apart only for a constant whose address
+           stays inside (static const struct {...} table[] = {...}) */
+        if (n->kind == CXCursor_VarDecl && clang_Cursor_getStorageClass(n->cur) == CX_SC_Static) {
+            if (!all_const(clang_getCursorType(n->cur)) || refs_escape(body, n->cur))
+                return false;
+            break;
+        }
         if (n->kind == CXCursor_VarDecl && clang_Cursor_getStorageClass(n->cur) == CX_SC_Extern)
             break;
         long long size = clang_Type_getSizeOf(clang_getCursorType(n->cur));
@@ -54,7 +122,7 @@ static bool copyable(Node *n) {
         break;
     }
     for (int i = 0; i < n->nkids; i++)
-        if (!copyable(n->kids[i]))
+        if (!copyable(body, n->kids[i]))
             return false;
     return true;
 }
@@ -90,7 +158,7 @@ void twin_analyse(Unit *u) {
         earliest(fn, fn->begin);
         if (fn->is_main || !fn->body)
             continue;
-        fn->syncable = copyable(fn->body);
+        fn->syncable = copyable(fn->body, fn->body);
         for (int k = 0; k < clang_Cursor_getNumArguments(fn->cur) && fn->syncable; k++) {
             long long size = clang_Type_getSizeOf(clang_getCursorType(clang_Cursor_getArgument(fn->cur, (unsigned)k)));
             if (size < 0 || size >= TWIN_MAX_LOCAL)
@@ -158,43 +226,34 @@ char *twin_proto(Fn *fn, bool with_names) {
 }
 
 /*
- *   struct f__acc_twin { <parameters, frame-resident locals, the twin's slots> };
  *   static T f__acc_sync(unsigned acc__b, P acc__a0, ...) {
- *       struct f__acc_twin acc__fr;
- *       struct f__acc_twin *acc__f = &acc__fr;
+ *       <frame-resident locals and the twin's slots, as C variables>
  *       if (!acc__b) { T acc__r = acc__z; acc__run_nested(f__acc(&acc__r, acc__a0, ...)); return acc__r; }
- *       acc__f->acc__v_p = acc__a0; ...    (as the constructor stores them)
- *       <the body function's parameter loads and lowered body>
+ *       P p = acc__a0; ...          (a parameter whose address is taken: P acc__v_p = acc__a0;)
+ *       <the lowered body>
  *   }
+ * Each slot is a variable of its own (not one struct): a compiler keeps
+ * them in registers, also when the address of one is taken.
  */
 void twin_emit(Buf *b, Fn *fn, const char *body, const Vec *temps) {
     CXType rt = result_type(fn);
     bool is_void = rt.kind == CXType_Void;
     int nparams = clang_Cursor_getNumArguments(fn->cur);
-    Buf fields = {0};
-    for (int i = 0; i < fn->vars.len; i++) {
-        Var *v = fn->vars.items[i];
-        if (v->in_frame && (v->is_param || v->resident))
-            frame_field(&fields, v);
-    }
-    for (int i = 0; i < temps->len; i++)
-        buf_printf(&fields, "    %s;\n", (char *)temps->items[i]);
-    bool has_fields = fields.len > 0;
-    if (has_fields)
-        buf_printf(b, "struct %s__acc_twin {\n%s};\n", fn->name, fields.data);
-    xfree(fields.data);
     buf_printf(b, "#define __func__ \"%s\"\n#define __FUNCTION__ __func__\n"
                   "#define __PRETTY_FUNCTION__ __func__\n", fn->name);
     char *proto = twin_proto(fn, true);
     buf_printf(b, "%s {\n", proto);
     xfree(proto);
-    if (has_fields)
-        buf_printf(b, "    struct %s__acc_twin acc__fr;\n    struct %s__acc_twin *acc__f = &acc__fr;\n"
-                      "    (void)acc__f;\n",
-                   fn->name, fn->name);
     char *z = is_void ? NULL : declare(clang_getUnqualifiedType(rt), "acc__z");
     if (z)
         buf_printf(b, "    static %s;\n", z);
+    for (int i = 0; i < fn->vars.len; i++) {
+        Var *v = fn->vars.items[i];
+        if (v->in_frame && v->resident && !v->is_param)
+            frame_field(b, v);
+    }
+    for (int i = 0; i < temps->len; i++)
+        buf_printf(b, "    %s;\n", (char *)temps->items[i]);
     /* out of budget: the async frame, on a trampoline of its own */
     Buf args = {0};
     if (!is_void)
@@ -213,13 +272,16 @@ void twin_emit(Buf *b, Fn *fn, const char *body, const Vec *temps) {
         xfree(r);
     }
     xfree(args.data);
+    /* the parameters, as the body function declares them */
     int k = 0;
     for (int i = 0; i < fn->vars.len; i++) {
         Var *v = fn->vars.items[i];
-        if (v->is_param)
-            buf_printf(b, "    acc__f->%s = acc__a%d;\n", v->field, k++);
+        if (!v->is_param)
+            continue;
+        char *d = v->resident ? declare_value(decayed_param(v->type), v->field) : param_local(v);
+        buf_printf(b, "    %s = acc__a%d;\n    (void)%s;\n", d, k++, v->resident ? v->field : v->name);
+        xfree(d);
     }
-    param_loads(b, fn);
     buf_put(b, body);
     if (b->len && b->data[b->len - 1] != '\n')
         buf_put(b, "\n");

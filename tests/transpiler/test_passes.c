@@ -284,7 +284,12 @@ static void test_twins(void **state) {
         "static async int inner(void) { async int later(int); return await later(1); }\n"
         "async int later(int x) { return x; }\n"
         "static async int gathers(void) { return await acc_gather(fib(1), fib(2)); }\n"
-        "async int main(void) { acc_spawn(never_awaited(1)); return await fib(5) + await uses_counter() +\n"
+        "static async int table(int i) { static const struct { int v; } t[3] = {{4}, {5}, {6}}; return t[i].v + (int)sizeof t; }\n"
+        "static async const int *table_addr(int i) { static const int t[3] = {4, 5, 6}; return &t[i]; }\n"
+        "static async const int *table_decay(void) { static const int t[3] = {4, 5, 6}; return t; }\n"
+        "static async int mutable_static(void) { static int t[3]; return t[0]++; }\n"
+        "async int main(void) { await table(1); await table_addr(1); await table_decay(); await mutable_static();\n"
+        "    acc_spawn(never_awaited(1)); return await fib(5) + await uses_counter() +\n"
         "    await calls_sleeps() + await large() + await through_ptr() + await odd(3) + await inner() + await later(2) + await gathers(); }\n");
     /* recursion and mutual recursion: twinned, and the awaits call the twins */
     assert_true(has_twin(out, "fib"));
@@ -302,6 +307,12 @@ static void test_twins(void **state) {
     assert_false(has_twin(out, "through_ptr"));
     assert_false(has_twin(out, "gathers"));
     assert_false(has_twin(out, "main"));
+    /* a static constant read by value: twinned; one whose address leaves, or
+       a static that can change: not */
+    assert_true(has_twin(out, "table"));
+    assert_false(has_twin(out, "table_addr"));
+    assert_false(has_twin(out, "table_decay"));
+    assert_false(has_twin(out, "mutable_static"));
     /* never awaited (only spawned): no twin, so no unused static function */
     assert_false(has_twin(out, "never_awaited"));
     /* only a block-scope prototype before the await in inner: the ordinary
@@ -310,7 +321,7 @@ static void test_twins(void **state) {
     assert_true(has_twin(out, "inner"));
     assert_null(strstr(out, "later__acc_sync(ACC__TWIN_BUDGET, 1)"));
     assert_null(strstr(out, "later__acc_sync(acc__b - 1, 1)"));
-    assert_non_null(strstr(out, "acc__run_nested(later__acc(&acc__f->acc__t0, 1))"));
+    assert_non_null(strstr(out, "acc__run_nested(later__acc(&acc__t0, 1))"));
     assert_non_null(strstr(out, "later__acc_sync(ACC__TWIN_BUDGET, 2)"));
 }
 
