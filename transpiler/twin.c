@@ -22,9 +22,9 @@
  * Not twinned: a function with a `static` local (the twin would have its
  * own copy; but for a constant whose address never leaves the function,
  * where the copy cannot be told apart), one that takes a label's address (labels-as-values name the
- * function's own code), one with a local or parameter of 1 KiB or more
- * (the async version keeps those in its heap frame; a twin chain would put
- * ACC__TWIN_BUDGET of them on the C stack), and `async int main`.
+ * function's own code), one whose locals and parameters take 1 KiB or
+ * more in all (the async version keeps them in its heap frame; a twin chain
+ * puts ACC__TWIN_BUDGET of them on the C stack), and `async int main`.
  */
 #include "accc.h"
 
@@ -32,7 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TWIN_MAX_LOCAL 1024 /* bytes: a larger local keeps its function out */
+#define TWIN_MAX_LOCALS 1024 /* bytes of locals and parameters that keep a function out */
 
 /* Whether an object of type t can never change: const, or an array of such. */
 static bool all_const(CXType t) {
@@ -96,7 +96,7 @@ static bool refs_escape(Node *n, CXCursor decl) {
 }
 
 /* Whether a body can be copied into a plain function unchanged. */
-static bool copyable(Node *body, Node *n) {
+static bool copyable(Node *body, Node *n, long long *bytes) {
     switch (n->kind) {
     case CXCursor_VarDecl:
     case CXCursor_ParmDecl: {
@@ -111,7 +111,7 @@ static bool copyable(Node *body, Node *n) {
         if (n->kind == CXCursor_VarDecl && clang_Cursor_getStorageClass(n->cur) == CX_SC_Extern)
             break;
         long long size = clang_Type_getSizeOf(clang_getCursorType(n->cur));
-        if (size < 0 || size >= TWIN_MAX_LOCAL)
+        if (size < 0 || (*bytes += size) >= TWIN_MAX_LOCALS)
             return false;
         break;
     }
@@ -122,7 +122,7 @@ static bool copyable(Node *body, Node *n) {
         break;
     }
     for (int i = 0; i < n->nkids; i++)
-        if (!copyable(body, n->kids[i]))
+        if (!copyable(body, n->kids[i], bytes))
             return false;
     return true;
 }
@@ -158,12 +158,12 @@ void twin_analyse(Unit *u) {
         earliest(fn, fn->begin);
         if (fn->is_main || !fn->body)
             continue;
-        fn->syncable = copyable(fn->body, fn->body);
-        for (int k = 0; k < clang_Cursor_getNumArguments(fn->cur) && fn->syncable; k++) {
+        long long bytes = 0;
+        for (int k = 0; k < clang_Cursor_getNumArguments(fn->cur); k++) {
             long long size = clang_Type_getSizeOf(clang_getCursorType(clang_Cursor_getArgument(fn->cur, (unsigned)k)));
-            if (size < 0 || size >= TWIN_MAX_LOCAL)
-                fn->syncable = false;
+            bytes += size < 0 ? TWIN_MAX_LOCALS : size;
         }
+        fn->syncable = bytes < TWIN_MAX_LOCALS && copyable(fn->body, fn->body, &bytes);
         if (clang_Cursor_isVariadic(fn->cur))
             fn->syncable = false;
         if (fn->syncable)

@@ -104,7 +104,8 @@ int acc__twin_ok_v1(void) { return acc__th.acc__nested == 0; }
 
 /* A trampoline of its own for a frame that never suspends (a twin out of
  * budget): the frames it awaits past the depth bound run here, one after
- * the other, with the C stack unwound in between. */
+ * the other, with the C stack unwound in between.  The C stack then holds
+ * at most ACC__DEPTH_MAX resumes and ACC__TWIN_BUDGET twin calls. */
 void acc__run_nested_v1(acc_frame *root) {
     if (!root) {
         acc__fail_nomem();
@@ -118,7 +119,9 @@ void acc__run_nested_v1(acc_frame *root) {
     acc__th.acc__nested++;
     for (;;) {
         acc_frame *f = top;
-        acc__th.acc__depth = 0;
+        /* the depth the caller had: direct resumes on the C stack stay
+           under ACC__DEPTH_MAX in all, as without the twins in between */
+        acc__th.acc__depth = saved_depth;
         nested_bounce = false;
         if (f->acc__fn->acc__resume(f) != ACC__DONE) {
             if (nested_bounce)

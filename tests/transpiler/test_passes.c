@@ -277,7 +277,7 @@ static void test_twins(void **state) {
         "static async int uses_counter(void) { return await counter(); }\n"
         "static async int sleeps(void) { await acc_sleep(0); return await fib(3); }\n"
         "static async int calls_sleeps(void) { return await sleeps(); }\n"
-        "static async int large(void) { char b[2048]; b[0] = 1; return b[0] + await fib(2); }\n"
+        "static async int large(void) { char b[600]; char c[600]; b[0] = 1; c[0] = 2; return b[0] + c[0] + await fib(2); }\n"
         "static async int (*ptr)(int) = fib;\n"
         "static async int through_ptr(void) { return await ptr(3); }\n"
         "static async int never_awaited(int x) { return x; }\n"
