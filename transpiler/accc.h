@@ -135,6 +135,7 @@ struct Node {
     char *lowered;      /* an await already lowered in front of its statement: its value */
     bool has_await;     /* an evaluated await in this subtree */
     bool expand;        /* (lower) a macro's statement written out from its expansion */
+    bool hoist;         /* (lower) a GNU statement expression written out as statements */
     bool needs_rewrite; /* some text in this subtree changes even without awaits */
 };
 

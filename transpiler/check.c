@@ -12,7 +12,6 @@
 typedef struct {
     Unit *u;
     Fn *fn;           /* the function being checked */
-    int in_stmt_expr; /* depth of GNU statement expressions */
     int unevaluated;  /* depth of sizeof/_Alignof operands */
 } Check;
 
@@ -75,10 +74,6 @@ static void check_await(Check *ck, Node *n) {
         op->awaited = true; /* whatever is wrong here, the call is not unawaited */
     if (!ck->fn->is_async) {
         error_at(src, n->begin, "'await' outside an async function");
-        return;
-    }
-    if (ck->in_stmt_expr) {
-        error_at(src, n->begin, "'await' inside a statement expression");
         return;
     }
     if (ck->unevaluated)
@@ -154,13 +149,10 @@ static void check_node(Check *ck, Node *n) {
     default:
         break;
     }
-    bool stmt_expr = n->kind == CXCursor_StmtExpr;
     bool uneval = n->kind == CXCursor_UnaryExpr; /* sizeof, _Alignof */
-    ck->in_stmt_expr += stmt_expr;
     ck->unevaluated += uneval;
     for (int i = 0; i < n->nkids; i++)
         check_node(ck, n->kids[i]);
-    ck->in_stmt_expr -= stmt_expr;
     ck->unevaluated -= uneval;
     if (n->kind == CXCursor_CallExpr)
         check_call(ck, n);
@@ -249,7 +241,7 @@ void check_unit(Unit *u) {
             check_variadic(u, fn);
             check_main(u, fn);
         }
-        Check ck = {u, fn, 0, 0};
+        Check ck = {u, fn, 0};
         mark_coros(&ck, fn->body);
         check_node(&ck, fn->body);
     }

@@ -643,6 +643,44 @@ static char *frame_literal(Lower *L, Node *n) {
     return fmt("(*(%s)acc__copy(&%s, &%s, sizeof %s))", ptr, slot, lit, slot);
 }
 
+static void lower_stmt(Lower *L, Node *n);
+
+/* The GNU statement expression that lowering writes out as statements, when
+   n is one (or `__extension__` applied to one, as glibc's assert has it). */
+static Node *stmt_expr_of(Node *n) {
+    Node *p = peel(n);
+    if (p && p->kind == CXCursor_UnaryOperator &&
+        clang_getCursorUnaryOperatorKind(p->cur) == CXUnaryOperator_Extension && !p->is_await &&
+        p->nkids == 1)
+        p = peel(p->kids[0]);
+    return p && p->kind == CXCursor_StmtExpr && p->hoist ? p : NULL;
+}
+
+/* A GNU statement expression, as ISO C statements before the expression that
+   uses it: its statements lowered like any block's, its value (the last
+   expression statement) put in a slot that stands for it.
+     ({ S1; ...; E; })  =>  { S1; ... slot = E; }   ... slot ...          */
+static char *lower_stmt_expr(Lower *L, Node *n, bool want) {
+    Node *body = NULL;
+    for (int i = 0; i < n->nkids; i++)
+        if (n->kids[i]->kind == CXCursor_CompoundStmt)
+            body = n->kids[i];
+    CXType t = clang_getCursorType(n->cur);
+    Node *last = body && body->nkids ? body->kids[body->nkids - 1] : NULL;
+    bool value = want && t.kind != CXType_Void && last && is_kind_expr(last->kind);
+    char *slot = value ? temp_of_type(L, t, n->begin) : NULL;
+    put(L, "{ ");
+    for (int i = 0; body && i < body->nkids - value; i++)
+        lower_stmt(L, body->kids[i]);
+    if (value) {
+        char *e = expr_text(L, last);
+        putf(L, "%s = %s;", slot, e);
+        xfree(e);
+    }
+    put(L, " } ");
+    return slot ? slot : xstrdup("((void)0)");
+}
+
 /* The rewrites of expression n, emitting the statements its awaits need. */
 static void lower_expr(Lower *L, Node *n, Vec *reps) {
     char *leaf = leaf_text(L, n);
@@ -682,6 +720,10 @@ static void lower_expr(Lower *L, Node *n, Vec *reps) {
     }
     if (n->literal_in_frame) {
         vec_push(reps, rep(n, frame_literal(L, n)));
+        return;
+    }
+    if (stmt_expr_of(n)) {
+        vec_push(reps, rep(n, lower_stmt_expr(L, stmt_expr_of(n), true)));
         return;
     }
     if (!n->has_await || !is_kind_expr(n->kind)) {
@@ -733,6 +775,10 @@ static bool is_void_cast(Node *n) {
 
 /* An expression whose value is not used (an expression statement). */
 static void lower_discard(Lower *L, Node *n) {
+    if (stmt_expr_of(n)) {
+        xfree(lower_stmt_expr(L, stmt_expr_of(n), false));
+        return;
+    }
     if (n->is_await) {
         lower_await(L, n, false);
         return;
@@ -1130,8 +1176,7 @@ static void put_directives(Lower *L, unsigned from, unsigned to) {
 /* Whether a subtree holds something lowering changes. */
 static bool needs_lowering(Node *n) {
     if (n->has_await || n->needs_rewrite || n->marker || n->coro_operand || n->literal_in_frame ||
-        n->inner_proto ||
-        n->is_func_name || (n->kind == CXCursor_DeclRefExpr && n->var && n->var->resident))
+        n->inner_proto || (n->is_func_name && n->faithful) || (n->kind == CXCursor_DeclRefExpr && n->var && n->var->resident))
         return true;
     for (int i = 0; i < n->nkids; i++)
         if (needs_lowering(n->kids[i]))
@@ -1253,8 +1298,34 @@ static void lower_stmt(Lower *L, Node *n) {
     }
 }
 
+/*
+ * Marks the GNU statement expressions lowering writes out as statements:
+ * those that hold an await, and those a macro wrote inside an expression
+ * that lowering changes (its expansion may have to be printed, and a
+ * statement expression is not ISO C).  The enclosing ones too, and every
+ * ancestor counts as holding an await, so that the operands before one are
+ * evaluated first and conditions around one become statements.  The
+ * operand of sizeof is never evaluated and stays as written.  Returns
+ * whether n's subtree holds one.
+ */
+static bool mark_stmt_exprs(Node *n, bool printed) {
+    if (n->kind == CXCursor_UnaryExpr)
+        return false;
+    if (is_kind_expr(n->kind) && n->parent && !is_kind_expr(n->parent->kind))
+        printed = needs_lowering(n); /* a full expression */
+    bool any = false;
+    for (int i = 0; i < n->nkids; i++)
+        any |= mark_stmt_exprs(n->kids[i], printed);
+    if (n->kind == CXCursor_StmtExpr && (any || n->has_await || (printed && !n->faithful)))
+        n->hoist = any = true;
+    if (any)
+        n->has_await = true;
+    return any;
+}
+
 char *lower_fn(Unit *u, Fn *fn, const Options *opt) {
     Lower L = {.u = u, .fn = fn, .opt = opt};
+    mark_stmt_exprs(fn->body, false);
     L_src_text = u->src.text;
     bool is_void = clang_getResultType(clang_getCursorType(fn->cur)).kind == CXType_Void;
     L.suspend = is_void ? "{ acc__f->acc__hdr.acc__state |= ACC__SUSPENDED; return; }"

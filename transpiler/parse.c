@@ -232,6 +232,28 @@ static bool text_is(const Unit *u, unsigned off, const char *word) {
              (next >= '0' && next <= '9'));
 }
 
+/* Whether the token a cursor is spelled by (in a macro's body, maybe in a
+   header: glibc's assert spells __PRETTY_FUNCTION__) names the function. */
+static bool spells_func_name(const Unit *u, CXCursor c) {
+    CXFile f;
+    unsigned off;
+    clang_getSpellingLocation(clang_getCursorLocation(c), &f, NULL, NULL, &off);
+    size_t size = 0;
+    const char *text = f ? clang_getFileContents(u->tu, f, &size) : NULL;
+    if (!text)
+        return false;
+    static const char *const names[] = {"__func__", "__FUNCTION__", "__PRETTY_FUNCTION__"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        size_t k = strlen(names[i]);
+        if (off + k <= size && memcmp(text + off, names[i], k) == 0 &&
+            (off + k == size || !(text[off + k] == '_' || (text[off + k] >= 'a' && text[off + k] <= 'z') ||
+                                 (text[off + k] >= 'A' && text[off + k] <= 'Z') ||
+                                 (text[off + k] >= '0' && text[off + k] <= '9'))))
+            return true;
+    }
+    return false;
+}
+
 static void classify(Unit *u, Node *n) {
     CXCursor c = n->cur;
     switch (n->kind) {
@@ -260,7 +282,8 @@ static void classify(Unit *u, Node *n) {
     case CXCursor_StringLiteral:
         n->is_func_name = n->in_main && (text_is(u, n->begin, "__func__") ||
                                          text_is(u, n->begin, "__FUNCTION__") ||
-                                         text_is(u, n->begin, "__PRETTY_FUNCTION__"));
+                                         text_is(u, n->begin, "__PRETTY_FUNCTION__") ||
+                                         spells_func_name(u, c));
         break;
     default:
         break;
