@@ -136,6 +136,8 @@ struct Node {
     bool has_await;     /* an evaluated await in this subtree */
     bool expand;        /* (lower) a macro's statement written out from its expansion */
     bool hoist;         /* (lower) a GNU statement expression written out as statements */
+    Node *selected;     /* (analyse) a _Generic selection holding an await: the chosen
+                           association, the only part evaluated */
     bool needs_rewrite; /* some text in this subtree changes even without awaits */
 };
 
@@ -287,6 +289,12 @@ bool fnptr_output_spells_async(Unit *u); /* an `async` outside the heads acc rew
 /* A libclang message in acc's words: types say `async`, not the parse view's
    calling convention, and a refused async/plain conversion says why (frees msg). */
 char *fnptr_clang_message(char *msg);
+
+/* ---- generic.c ---------------------------------------------------------- */
+
+/* The association expression a _Generic selection chooses, NULL when it
+   cannot be told. */
+Node *generic_selected(Unit *u, Node *g);
 
 /* ---- analyse.c ---------------------------------------------------------- */
 

@@ -698,6 +698,13 @@ static void lower_expr(Lower *L, Node *n, Vec *reps) {
         vec_push(reps, rep(n, xstrdup(n->lowered)));
         return;
     }
+    if (n->selected) {
+        /* _Generic(c, T1: E1, ..., Tk: Ek) => (Ek), the chosen one */
+        char *e = expr_text(L, n->selected);
+        vec_push(reps, rep(n, fmt("(%s)", e)));
+        xfree(e);
+        return;
+    }
     if (n->needs_rewrite) {
         vec_push(reps, rep(n, unevaluated_text(L, n)));
         return;
@@ -983,8 +990,10 @@ static void for_parts(Lower *L, Node *n, Node **init, Node **cond, Node **inc, N
                 p++;
             continue;
         }
-        if (c == '(')
+        if (c == '(' || c == '{') /* braces: the members of a struct declared in init */
             depth++;
+        else if (c == '}')
+            depth--;
         else if (c == ')' && --depth == 0) {
             close = p;
             break;
