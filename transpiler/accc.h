@@ -64,6 +64,7 @@ typedef struct Source {
     char *text;       /* the file's bytes, NUL-terminated */
     size_t len;
     CXFile file;      /* libclang's handle of the main file */
+    CXTranslationUnit tu; /* the parse, for presumed locations (#line in the input) */
     unsigned *line_starts; /* offset of each line's first byte, built on first use */
     unsigned nlines;
 } Source;
@@ -74,13 +75,19 @@ void diag_reset(void); /* forget the errors so far (for a new input) */
 /* A user error at byte offset `off` of the main file: file:line:col, the line, a caret. */
 void error_at(const Source *src, unsigned off, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
-/* The same, for a location in any file (libclang diagnostics, headers). */
-void error_at_file(const char *path, unsigned line, unsigned col, const char *msg);
+/* The same, for a location in any file (libclang diagnostics, headers):
+   named as `shown` (the presumed place, after #line), the source line shown
+   from path:line. */
+void error_at_file(const char *shown, const char *path, unsigned line, unsigned col, const char *msg);
 /* An internal bug of acc: names the C file and line, exits 2. */
 #define die(...) die_at(__FILE__, __LINE__, __VA_ARGS__)
 _Noreturn void die_at(const char *file, int line, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 void line_col(const Source *src, unsigned off, unsigned *line, unsigned *col);
+/* The place a reader knows offset `off` by: the file and line a #line
+   directive of the input says (as clang's messages and __LINE__ do), else
+   the physical ones.  *file is allocated. */
+void presumed_at(const Source *src, unsigned off, char **file, unsigned *line, unsigned *col);
 /* Prints libclang's errors on the input; returns how many there were. */
 int report_clang_errors(CXTranslationUnit tu);
 
@@ -323,7 +330,8 @@ char *print_expanded(Unit *u, Fn *fn, Node *n, char *(*sub)(void *ctx, Node *n),
 char *emit_unit(Unit *u, const Options *opt);
 /* The prototype of fn's constructor, e.g. "acc_frame *f__acc(int *acc_res, int a)". */
 char *ctor_proto(Fn *fn, bool with_names);
-/* `#line N "file"` with a newline before it when needed. */
-void emit_line(Buf *out, const Options *opt, const Source *src, unsigned line);
+/* `#line N "file"` for offset `off` of the input (its presumed place),
+   with a newline before it when needed. */
+void emit_line(Buf *out, const Options *opt, const Source *src, unsigned off);
 
 #endif /* ACCC_H */

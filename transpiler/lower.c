@@ -53,6 +53,7 @@ typedef struct {
     const Options *opt;
     Buf out;
     unsigned out_line;  /* the .ac line the current output line maps to, 0 unknown */
+    char *out_file;     /* and its file (a #line of the input may name another) */
     Vec cont;           /* Cont*: continue targets of the enclosing loops (label NULL: native) */
     const char *suspend; /* the statement that returns from the body when it suspends */
     int nlabels;
@@ -86,16 +87,23 @@ static void putf(Lower *L, const char *format, ...) {
     xfree(s);
 }
 
-/* Starts a new output line mapped to the .ac line of offset `off`. */
+/* Starts a new output line mapped to the .ac line of offset `off` (its
+   presumed place: a #line of the input goes on counting). */
 static void new_line(Lower *L, unsigned off) {
     unsigned line, col;
-    line_col(&L->u->src, off, &line, &col);
+    char *file;
+    presumed_at(&L->u->src, off, &file, &line, &col);
     if (L->out.len && L->out.data[L->out.len - 1] != '\n')
         put(L, "\n");
-    if (L->opt->no_line || line == L->out_line)
+    bool same = line == L->out_line && L->out_file && strcmp(file, L->out_file) == 0;
+    if (L->opt->no_line || same) {
+        xfree(file);
         return;
-    emit_line(&L->out, L->opt, &L->u->src, line);
+    }
+    emit_line(&L->out, L->opt, &L->u->src, off);
     L->out_line = line;
+    xfree(L->out_file);
+    L->out_file = file;
 }
 
 /* ---- rep lists ------------------------------------------------------------ */

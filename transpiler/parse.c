@@ -558,6 +558,7 @@ int parse_unit(Unit *u, const Options *opt) {
         return -1;
     }
     u->src.file = clang_getFile(u->tu, opt->input);
+    u->src.tu = u->tu;
     acc_h_file = clang_getFile(u->tu, acc_h);
     xfree(inc);
     if (!u->src.file)
@@ -582,5 +583,6 @@ void unit_dispose(Unit *u) {
     if (u->index)
         clang_disposeIndex(u->index);
     u->tu = NULL;
+    u->src.tu = NULL;
     u->index = NULL;
 }
