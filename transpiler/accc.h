@@ -244,8 +244,9 @@ unsigned cursor_offset(const Unit *u, CXCursor c);
    file until it returns true; returns whether one did. */
 bool unit_find_identifier(Unit *u, bool (*match)(Unit *u, const char *spelling, unsigned off, void *ctx),
                           void *ctx);
-/* The coroutine operands of a marker call (comma operands before the final 0). */
-int marker_coros(Node *call, Node **out, int max);
+/* The coroutine operands of a marker call (comma operands before the final
+   0): their number, and in *out an allocated array of them (xfree it). */
+int marker_coros(Node *call, Node ***out);
 Node *marker_extra_arg(Node *call); /* loop of acc_run_until_complete, timeout of acc_wait_for */
 Node *call_callee_ref(Node *call);  /* the DeclRefExpr naming the callee, or NULL */
 int call_args(Node *call, Node ***args); /* the argument nodes */

@@ -49,8 +49,8 @@ static Node *coro_call(Node *e) {
 /* Pass 1: the coroutine operands of acc_run, acc_spawn, acc_gather, ... */
 static void mark_coros(Check *ck, Node *n) {
     if (n->marker) {
-        Node *coros[256];
-        int nc = marker_coros(n, coros, 256);
+        Node **coros;
+        int nc = marker_coros(n, &coros);
         for (int i = 0; i < nc; i++) {
             Node *call = coro_call(coros[i]);
             if (!call) {
@@ -62,6 +62,7 @@ static void mark_coros(Check *ck, Node *n) {
             call->coro_operand = true;
             peel(coros[i])->coro_operand = true;
         }
+        xfree(coros);
     }
     for (int i = 0; i < n->nkids; i++)
         mark_coros(ck, n->kids[i]);

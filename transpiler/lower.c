@@ -451,8 +451,10 @@ static char **eval_items(Lower *L, Node **items, int n, const bool *is_coro) {
 
 /* f__acc(res, args...) for a call of an async function or of acc_gather/acc_wait_for. */
 static char *ctor_call(Lower *L, Node *call, const char *res) {
-    Node *items[258];
-    bool is_coro[258] = {0};
+    Node **args, **coros = NULL;
+    int nargs = call_args(call, &args), nc = call->marker ? marker_coros(call, &coros) : 0;
+    Node **items = xcalloc((size_t)(nargs + nc + 2), sizeof *items);
+    bool *is_coro = xcalloc((size_t)(nargs + nc + 2), sizeof *is_coro);
     int n = 0;
     const char *name;
     if (call->marker) {
@@ -461,8 +463,6 @@ static char *ctor_call(Lower *L, Node *call, const char *res) {
         if ((call->marker == MARK_RUC || call->marker == MARK_TG_SPAWN || call->marker == MARK_RCT) &&
             extra)
             items[n++] = extra;
-        Node *coros[256];
-        int nc = marker_coros(call, coros, 256);
         for (int i = 0; i < nc; i++) {
             is_coro[n] = true;
             items[n++] = coros[i];
@@ -473,11 +473,10 @@ static char *ctor_call(Lower *L, Node *call, const char *res) {
         name = call->async_callee ? call->async_callee->name : NULL;
         if (call->ptr_call)
             items[n++] = call->kids[0]; /* the callee, evaluated first */
-        Node **args;
-        int nargs = call_args(call, &args);
-        for (int i = 0; i < nargs && n < 256; i++)
+        for (int i = 0; i < nargs; i++)
             items[n++] = args[i];
     }
+    xfree(coros);
     char **texts = eval_items(L, items, n, is_coro);
     Buf b = {0};
     bool is_void = clang_getCursorType(call->cur).kind == CXType_Void;
@@ -516,8 +515,8 @@ static char *coro_text(Lower *L, Node *coro) {
 
 /* acc_run(coro), acc_spawn(coro), acc_loop_run_until_complete(loop, coro). */
 static char *marker_text(Lower *L, Node *n) {
-    Node *coros[1];
-    if (marker_coros(n, coros, 1) != 1)
+    Node **coros;
+    if (marker_coros(n, &coros) != 1)
         return node_text(L->u, n);
     if (n->marker == MARK_RUC || n->marker == MARK_TG_SPAWN || n->marker == MARK_RCT) {
         Node *items[2] = {marker_extra_arg(n), coros[0]};
@@ -593,24 +592,25 @@ static bool is_designation(Node *n) {
            clang_getCursorType(n->cur).kind == CXType_Void;
 }
 
-static int collect_operands(Node *n, Node **items, int k, int max) {
-    for (int i = 0; i < n->nkids && k < max; i++) {
+static void collect_operands(Node *n, Vec *items) {
+    for (int i = 0; i < n->nkids; i++) {
         Node *kid = n->kids[i];
         if (!is_kind_expr(kid->kind) || !kid->in_main)
             continue;
         if ((n->kind == CXCursor_InitListExpr || is_designation(n)) &&
             (is_designation(kid) || kid->kind == CXCursor_InitListExpr))
-            k = collect_operands(kid, items, k, max);
+            collect_operands(kid, items);
         else
-            items[k++] = kid;
+            vec_push(items, kid);
     }
-    return k;
 }
 
 /* Every other expression: operands left to right, earlier ones into slots. */
 static void lower_generic(Lower *L, Node *n, Vec *reps) {
-    Node *items[512];
-    int k = collect_operands(n, items, 0, 512);
+    Vec operands = {0};
+    collect_operands(n, &operands);
+    Node **items = (Node **)operands.items;
+    int k = operands.len;
     bool all_faithful = true;
     for (int i = 0; i < k; i++)
         all_faithful &= items[i]->faithful;
@@ -631,6 +631,7 @@ static void lower_generic(Lower *L, Node *n, Vec *reps) {
             lower_expr(L, it, reps);
         }
     }
+    xfree(operands.items);
 }
 
 /* (T){...} whose block goes on past an await: the value is copied into a

@@ -414,17 +414,19 @@ static void comma_operands(Node *n, Vec *out) {
     }
 }
 
-int marker_coros(Node *call, Node **out, int max) {
+int marker_coros(Node *call, Node ***out) {
     Node **args;
     int nargs = call_args(call, &args);
     int idx = call->marker == MARK_RUC || call->marker == MARK_TG_SPAWN || call->marker == MARK_RCT;
+    *out = NULL;
     if (idx >= nargs)
         return 0;
     Vec ops = {0};
     comma_operands(args[idx], &ops);
     int n = 0;
-    for (int i = 0; i + 1 < ops.len && n < max; i++)
-        out[n++] = peel(ops.items[i]);
+    *out = xcalloc((size_t)ops.len + 1, sizeof **out);
+    for (int i = 0; i + 1 < ops.len; i++)
+        (*out)[n++] = peel(ops.items[i]);
     xfree(ops.items);
     return n;
 }
