@@ -298,8 +298,9 @@ static void put_spills(Lower *L, Node *w, bool out) {
             continue;
         if (v->bytes || (!out && !v->assignable && !v->is_param))
             L->u->need_copy = true;
-        if (out && v->bytes)
-            putf(L, "(void)acc__copy(%s->%s, &%s, sizeof %s); ", F, v->field, v->name, v->name);
+        if (out && v->bytes) /* (a volatile local is read once, as by `=`) */
+            putf(L, "(void)acc__copy(%s->%s, (const void *)&%s, sizeof %s); ", F, v->field, v->name,
+                 v->name);
         else if (out)
             putf(L, "%s->%s = %s; ", F, v->field, v->name);
         else if (v->is_param)
@@ -903,8 +904,9 @@ static void lower_var(Lower *L, Node *v) {
         if (is_array_type(var->type))
             L->u->need_copy = true;
         if (is_array_type(var->type))
-            putf(L, "(void)acc__copy((void *)%s, (%s)%s%s%s, sizeof %s); ", ref, tn, list ? "" : "{", it,
-                 list ? "" : "}", ref);
+            /* (the literal's own qualifiers, volatile too, do not reach acc__copy) */
+            putf(L, "(void)acc__copy((void *)%s, (const void *)(%s)%s%s%s, sizeof %s); ", ref, tn,
+                 list ? "" : "{", it, list ? "" : "}", ref);
         else if (braced && !var->assignable) { /* a const member: initialised, never assigned */
             L->u->need_copy = true;
             putf(L, "(void)acc__copy((void *)&%s, &(%s)%s, sizeof %s); ", ref, tn, it, ref);
