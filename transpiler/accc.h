@@ -192,6 +192,10 @@ struct Var {
     bool assignable; /* a spilled value can be reloaded with `=` (no const anywhere) */
     long long size, alignment; /* of the type, for a bytes field */
     char *align;        /* an alignment specifier as written (_Alignas(32)), or NULL */
+    char *cleanup;      /* the function of __attribute__((cleanup(fn))), or NULL; one that
+                           lives across an await is resident and lowering calls fn(&v)
+                           at every exit from its scope (C would, but the body returns
+                           at each suspension, and resuming jumps past the declaration) */
     /* places are Node.seq numbers */
     Vec refs;           /* (uintptr_t) where its uses are (the end of their statement) */
     unsigned decl_end;  /* where the variable comes to life (after its initializer) */

@@ -38,6 +38,15 @@ static Var *find_var(Fn *fn, CXCursor decl) {
     return NULL;
 }
 
+static enum CXChildVisitResult find_attr(CXCursor c, CXCursor parent, CXClientData data) {
+    (void)parent;
+    if (clang_isAttribute(clang_getCursorKind(c))) {
+        *(bool *)data = true;
+        return CXChildVisit_Break;
+    }
+    return CXChildVisit_Continue;
+}
+
 typedef struct {
     Unit *u;
     char *text;
@@ -70,11 +79,62 @@ static enum CXChildVisitResult align_visit(CXCursor c, CXCursor parent, CXClient
     return CXChildVisit_Continue;
 }
 
-/* The alignment specifier of a declaration, as written, or NULL. */
+/* The alignment specifier of a declaration, as written, or NULL.  A GNU
+   __attribute__((aligned(N))) (libclang gives its range as the attribute's
+   word alone, maybe inside a macro) becomes _Alignas(N), N as clang prints
+   the declaration: the macros in it expanded.  `aligned` without N asks for
+   the target's largest alignment, which frames have anyway. */
 static char *alignment_of(Unit *u, CXCursor c) {
     AlignQuery q = {u, NULL};
     clang_visitChildren(c, align_visit, &q);
+    if (q.text && (strncmp(q.text, "_Alignas", 8) == 0 || strncmp(q.text, "alignas", 7) == 0))
+        return q.text;
+    xfree(q.text);
+    q.text = NULL;
+    bool any = false;
+    clang_visitChildren(c, find_attr, &any);
+    if (!any)
+        return NULL;
+    CXPrintingPolicy pol = clang_getCursorPrintingPolicy(c);
+    char *text = str_dispose(clang_getCursorPrettyPrinted(c, pol));
+    clang_PrintingPolicy_dispose(pol);
+    const char *p = strstr(text, "__attribute__((aligned(");
+    if (p) {
+        p += strlen("__attribute__((aligned");
+        int depth = 0;
+        const char *e = p;
+        for (; *e; e++) {
+            depth += *e == '(';
+            if (*e == ')' && --depth == 0)
+                break;
+        }
+        if (*e)
+            q.text = fmt("_Alignas%.*s", (int)(e + 1 - p), p);
+    }
+    xfree(text);
     return q.text;
+}
+
+/* The function f of a variable's __attribute__((cleanup(f))), however it is
+   spelled (systemd's `_cleanup_free_` macros included): libclang exposes
+   the attribute only as unexposed, but prints the declaration with it. */
+static char *cleanup_of(CXCursor c) {
+    bool any = false;
+    clang_visitChildren(c, find_attr, &any);
+    if (!any)
+        return NULL;
+    CXPrintingPolicy pol = clang_getCursorPrintingPolicy(c);
+    char *text = str_dispose(clang_getCursorPrettyPrinted(c, pol));
+    clang_PrintingPolicy_dispose(pol);
+    char *fn = NULL;
+    const char *p = strstr(text, "__attribute__((cleanup(");
+    if (p) {
+        p += strlen("__attribute__((cleanup(");
+        size_t n = strcspn(p, ")");
+        fn = xstrndup(p, n);
+    }
+    xfree(text);
+    return fn;
 }
 
 static Var *new_var(Fn *fn, CXCursor c, bool is_param) {
@@ -85,6 +145,8 @@ static Var *new_var(Fn *fn, CXCursor c, bool is_param) {
     v->is_param = is_param;
     enum CX_StorageClass sc = clang_Cursor_getStorageClass(c);
     v->is_static = sc == CX_SC_Static || sc == CX_SC_Extern;
+    if (!is_param && !v->is_static)
+        v->cleanup = cleanup_of(c);
     vec_push(&fn->vars, v);
     return v;
 }
@@ -447,6 +509,8 @@ void analyse_fn(Unit *u, Fn *fn) {
             continue;
         if (!v->is_param)
             v->in_frame = await_between(&a, v->decl_end, v->scope_end);
+        if (v->in_frame && v->cleanup)
+            v->escapes = true; /* its cleanup takes its address, at the end of its scope */
     }
     mark_jumped(&a);
     for (int i = 0; i < fn->vars.len; i++) {

@@ -58,7 +58,21 @@ typedef struct {
     const char *suspend; /* the statement that returns from the body when it suspends */
     int nlabels;
     bool fallthrough;   /* the next case label is reached from the statement before it */
+    Vec scopes;         /* Scope*: blocks, loops, switches and cleanup variables, inner last */
+    int ncleanups;      /* cleanup variables on that stack */
 } Lower;
+
+/* What lies around the statement being lowered, for the variables with a
+   cleanup attribute that live across an await (Var.cleanup): C calls
+   fn(&v) when v's scope is left, but the body function returns at each
+   suspension and is re-entered past v's declaration, so C's own cleanup
+   cannot be used; acc calls fn at each exit from the scope itself. */
+enum { SC_BLOCK, SC_LOOP, SC_SWITCH, SC_VAR };
+typedef struct {
+    int kind;
+    Node *node; /* SC_BLOCK: the block (or for statement) */
+    Var *var;   /* SC_VAR */
+} Scope;
 
 static const char *F = "acc__f"; /* the frame pointer in resume functions */
 
@@ -822,6 +836,78 @@ static void lower_discard(Lower *L, Node *n) {
         putf(L, "(void)(%s);", t);
 }
 
+/* ---- cleanup scopes -------------------------------------------------------- */
+
+static void push_scope(Lower *L, int kind, Node *node, Var *var) {
+    Scope *sc = xcalloc(1, sizeof *sc);
+    sc->kind = kind;
+    sc->node = node;
+    sc->var = var;
+    vec_push(&L->scopes, sc);
+    L->ncleanups += kind == SC_VAR;
+}
+
+/* Pops the stack down to and including its innermost entry of `kind`. */
+static void pop_scope(Lower *L, int kind) {
+    while (L->scopes.len) {
+        Scope *sc = L->scopes.items[--L->scopes.len];
+        int k = sc->kind;
+        L->ncleanups -= k == SC_VAR;
+        xfree(sc);
+        if (k == kind)
+            break;
+    }
+}
+
+/*   fn(&v);  for the cleanup variables a jump leaves, innermost first:
+ *     to == SC_BLOCK   the end of the innermost block
+ *     to == SC_LOOP    continue: down to the innermost loop
+ *     to == SC_SWITCH  break: down to the innermost loop or switch
+ *     to == -1         return: all of them
+ *     label            goto: those in blocks that do not hold the label */
+static void put_cleanups(Lower *L, int to, Node *label) {
+    for (int i = L->scopes.len - 1; i >= 0 && L->ncleanups; i--) {
+        Scope *sc = L->scopes.items[i];
+        if (sc->kind == SC_VAR) {
+            if (label) { /* the block this variable belongs to */
+                int j = i - 1;
+                while (j >= 0 && ((Scope *)L->scopes.items[j])->kind != SC_BLOCK)
+                    j--;
+                Node *b = j >= 0 ? ((Scope *)L->scopes.items[j])->node : NULL;
+                if (b && label->seq >= b->seq && label->seq < b->seq_end)
+                    return;
+            }
+            char *ref = resident_ref(sc->var);
+            putf(L, "%s(&%s); ", sc->var->cleanup, ref);
+            xfree(ref);
+        } else if ((to == SC_BLOCK && sc->kind == SC_BLOCK) || (to == SC_LOOP && sc->kind == SC_LOOP) ||
+                   (to == SC_SWITCH && (sc->kind == SC_LOOP || sc->kind == SC_SWITCH))) {
+            return;
+        }
+    }
+}
+
+static Node *find_label(Node *n, CXCursor target) {
+    if (n->kind == CXCursor_LabelStmt && clang_equalCursors(n->cur, target))
+        return n;
+    for (int i = 0; i < n->nkids; i++) {
+        Node *r = find_label(n->kids[i], target);
+        if (r)
+            return r;
+    }
+    return NULL;
+}
+
+static bool has_jump(Node *n) {
+    if (n->kind == CXCursor_ReturnStmt || n->kind == CXCursor_BreakStmt ||
+        n->kind == CXCursor_ContinueStmt || n->kind == CXCursor_GotoStmt)
+        return true;
+    for (int i = 0; i < n->nkids; i++)
+        if (has_jump(n->kids[i]))
+            return true;
+    return false;
+}
+
 /* ---- statements ----------------------------------------------------------- */
 
 static void lower_stmt(Lower *L, Node *n);
@@ -869,12 +955,33 @@ static void lower_return(Lower *L, Node *n) {
         if (is_kind_expr(n->kids[i]->kind))
             e = n->kids[i];
     if (!e) {
-        put(L, "return;");
+        if (L->ncleanups) {
+            put(L, "{ ");
+            put_cleanups(L, -1, NULL);
+            put(L, "return; }");
+        } else
+            put(L, "return;");
         return;
     }
     put(L, "{ ");
     char *t = expr_text(L, e);
-    putf(L, "return %s; }", t);
+    if (L->ncleanups && L->fn) {
+        /* the value first: it may read a variable the cleanup frees */
+        CXType rt = clang_getResultType(clang_getCursorType(L->fn->cur));
+        if (rt.kind != CXType_Void) {
+            char *slot = temp_of_type(L, rt, e->begin);
+            putf(L, "%s = %s; ", slot, t);
+            t = slot;
+        } else {
+            putf(L, "(void)(%s); ", t);
+            t = NULL;
+        }
+        put_cleanups(L, -1, NULL);
+    }
+    if (t)
+        putf(L, "return %s; }", t);
+    else
+        put(L, "return; }");
 }
 
 static Node *var_init(Node *v) {
@@ -945,9 +1052,11 @@ static void lower_decl(Lower *L, Node *n) {
     }
     for (int i = 0; i < n->nkids; i++) {
         Node *k = n->kids[i];
-        if (k->kind == CXCursor_VarDecl)
+        if (k->kind == CXCursor_VarDecl) {
             lower_var(L, k);
-        else if ((k->kind == CXCursor_StructDecl || k->kind == CXCursor_UnionDecl ||
+            if (k->var && k->var->cleanup && k->var->resident && L->fn)
+                push_scope(L, SC_VAR, NULL, k->var);
+        } else if ((k->kind == CXCursor_StructDecl || k->kind == CXCursor_UnionDecl ||
                   k->kind == CXCursor_EnumDecl) && clang_isCursorDefinition(k->cur)) {
             /* struct P {...} p = ...;  =>  struct P {...}; <p> */
             if (!k->faithful || clang_Cursor_isAnonymous(k->cur))
@@ -1031,6 +1140,7 @@ static void lower_for(Lower *L, Node *n) {
     Node *init, *cond, *inc, *body;
     for_parts(L, n, &init, &cond, &inc, &body);
     put(L, "{ ");
+    push_scope(L, SC_BLOCK, n, NULL); /* the scope of the init's variables */
     if (init) {
         if (init->kind == CXCursor_DeclStmt)
             lower_decl(L, init);
@@ -1043,10 +1153,12 @@ static void lower_for(Lower *L, Node *n) {
         char *i = inc ? expr_text(L, inc) : xstrdup("");
         putf(L, "for (; %s; %s) ", c, i);
         push_cont(L, NULL);
+        push_scope(L, SC_LOOP, n, NULL);
         if (body)
             lower_sub(L, body);
         else
             put(L, ";");
+        pop_scope(L, SC_LOOP);
         pop_cont(L);
     } else {
         char *label = new_label(L, "cont");
@@ -1056,13 +1168,17 @@ static void lower_for(Lower *L, Node *n) {
             putf(L, "if (!(%s)) break; ", c);
         }
         push_cont(L, label);
+        push_scope(L, SC_LOOP, n, NULL);
         if (body)
             lower_sub(L, body);
+        pop_scope(L, SC_LOOP);
         put_cont_label(L, label, pop_cont(L));
         if (inc)
             lower_discard(L, inc);
         put(L, " }");
     }
+    put_cleanups(L, SC_BLOCK, NULL);
+    pop_scope(L, SC_BLOCK);
     put(L, " }");
 }
 
@@ -1075,7 +1191,9 @@ static void lower_while(Lower *L, Node *n) {
         putf(L, "if (!(%s)) break; ", expr_text(L, cond));
     }
     push_cont(L, NULL);
+    push_scope(L, SC_LOOP, n, NULL);
     lower_sub(L, body);
+    pop_scope(L, SC_LOOP);
     pop_cont(L);
     if (cond->has_await)
         put(L, " }");
@@ -1086,7 +1204,9 @@ static void lower_do(Lower *L, Node *n) {
     if (!cond->has_await) {
         put(L, "do ");
         push_cont(L, NULL);
+        push_scope(L, SC_LOOP, n, NULL);
         lower_sub(L, body);
+        pop_scope(L, SC_LOOP);
         pop_cont(L);
         putf(L, " while (%s);", expr_text(L, cond));
         return;
@@ -1094,7 +1214,9 @@ static void lower_do(Lower *L, Node *n) {
     char *label = new_label(L, "cont");
     put(L, "for (;;) { ");
     push_cont(L, label);
+    push_scope(L, SC_LOOP, n, NULL);
     lower_sub(L, body);
+    pop_scope(L, SC_LOOP);
     put_cont_label(L, label, pop_cont(L));
     putf(L, "if (!(%s)) break; }", expr_text(L, cond));
 }
@@ -1206,6 +1328,7 @@ static bool needs_lowering(Node *n) {
 
 static void lower_compound(Lower *L, Node *n) {
     put(L, "{");
+    push_scope(L, SC_BLOCK, n, NULL);
     unsigned prev = n->begin + 1;
     for (int i = 0; i < n->nkids; i++) {
         Node *k = n->kids[i];
@@ -1236,6 +1359,11 @@ static void lower_compound(Lower *L, Node *n) {
     }
     if (n->end > prev && n->faithful)
         put_directives(L, prev, n->end - 1);
+    if (L->ncleanups) {
+        put(L, "\n");
+        put_cleanups(L, SC_BLOCK, NULL);
+    }
+    pop_scope(L, SC_BLOCK);
     put(L, "\n}");
 }
 
@@ -1243,7 +1371,7 @@ static void lower_stmt(Lower *L, Node *n) {
     new_line(L, n->begin);
     if (!n->faithful && !is_kind_expr(n->kind) && n->kind != CXCursor_DeclStmt &&
         n->kind != CXCursor_NullStmt && n->in_main && !needs_lowering(n) && whole_use(n) &&
-        n->parent && n->parent->faithful) {
+        n->parent && n->parent->faithful && !(L->ncleanups && has_jump(n))) {
         /* a statement a macro writes, with nothing to change: as written */
         char *t = node_text(L->u, n);
         putf(L, "%s%s", t, t[0] && strchr(";}", t[strlen(t) - 1]) ? "" : ";");
@@ -1274,7 +1402,9 @@ static void lower_stmt(Lower *L, Node *n) {
         break;
     case CXCursor_SwitchStmt:
         putf(L, "switch (%s) ", expr_text(L, n->kids[0]));
+        push_scope(L, SC_SWITCH, n, NULL);
         lower_sub(L, n->kids[n->nkids - 1]);
+        pop_scope(L, SC_SWITCH);
         break;
     case CXCursor_CaseStmt:
     case CXCursor_DefaultStmt:
@@ -1283,24 +1413,42 @@ static void lower_stmt(Lower *L, Node *n) {
         break;
     case CXCursor_ContinueStmt: {
         Cont *c = L->cont.len ? L->cont.items[L->cont.len - 1] : NULL;
+        if (L->ncleanups) {
+            put(L, "{ ");
+            put_cleanups(L, SC_LOOP, NULL);
+        }
         if (c && c->label) {
             c->used = true;
             putf(L, "goto %s;", c->label);
         }
         else
             put(L, "continue;");
+        if (L->ncleanups)
+            put(L, " }");
         break;
     }
     case CXCursor_BreakStmt:
-        put(L, "break;");
+        if (L->ncleanups) {
+            put(L, "{ ");
+            put_cleanups(L, SC_SWITCH, NULL);
+            put(L, "break; }");
+        } else
+            put(L, "break;");
         break;
     case CXCursor_NullStmt:
         put(L, ";");
         break;
     case CXCursor_GotoStmt: {
         /* by the label's name: a macro may write the goto (TRY(x) ... goto fail) */
-        char *label = str_dispose(clang_getCursorSpelling(clang_getCursorReferenced(n->cur)));
-        putf(L, "goto %s;", label);
+        CXCursor target = clang_getCursorReferenced(n->cur);
+        char *label = str_dispose(clang_getCursorSpelling(target));
+        Node *at = L->ncleanups && L->fn ? find_label(L->fn->body, target) : NULL;
+        if (at) {
+            put(L, "{ ");
+            put_cleanups(L, SC_VAR, at);
+            putf(L, "goto %s; }", label);
+        } else
+            putf(L, "goto %s;", label);
         break;
     }
     case CXCursor_IndirectGotoStmt:
@@ -1354,6 +1502,7 @@ char *lower_fn(Unit *u, Fn *fn, const Options *opt) {
     lower_stmt(&L, fn->body);
     put(&L, "\n");
     xfree(L.cont.items);
+    xfree(L.scopes.items);
     return buf_take(&L.out);
 }
 
