@@ -668,6 +668,9 @@ static char *frame_literal(Lower *L, Node *n) {
 }
 
 static void lower_stmt(Lower *L, Node *n);
+static void push_scope(Lower *L, int kind, Node *node, Var *var);
+static void pop_scope(Lower *L, int kind);
+static void put_cleanups(Lower *L, int to, Node *label);
 
 /* The GNU statement expression that lowering writes out as statements, when
    n is one (or `__extension__` applied to one, as glibc's assert has it). */
@@ -694,13 +697,16 @@ static char *lower_stmt_expr(Lower *L, Node *n, bool want) {
     bool value = want && t.kind != CXType_Void && last && is_kind_expr(last->kind);
     char *slot = value ? temp_of_type(L, t, n->begin) : NULL;
     put(L, "{ ");
+    push_scope(L, SC_BLOCK, body ? body : n, NULL);
     for (int i = 0; body && i < body->nkids - value; i++)
         lower_stmt(L, body->kids[i]);
     if (value) {
         char *e = expr_text(L, last);
-        putf(L, "%s = %s;", slot, e);
+        putf(L, "%s = %s; ", slot, e);
         xfree(e);
     }
+    put_cleanups(L, SC_BLOCK, NULL); /* the block's cleanup variables, after its value */
+    pop_scope(L, SC_BLOCK);
     put(L, " } ");
     return slot ? slot : xstrdup("((void)0)");
 }
