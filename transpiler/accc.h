@@ -168,6 +168,13 @@ struct Fn {
     Vec loops;   /* (uintptr_t) seq, seq_end pairs: loops and backward gotos of the body */
     bool overaligned; /* a frame slot has an alignment specifier */
     bool is_main;
+    /* filled by twin.c and lower: the plain twin f__acc_sync of a function
+       that never suspends */
+    bool syncable;         /* can never suspend: awaits only syncable functions, directly */
+    bool twin_used;        /* some lowered await calls its twin: the twin is emitted */
+    unsigned twin_decl_at; /* where the first file-scope declaration of it starts, UINT_MAX none */
+    Vec awaited;           /* Fn*: the callee of each await of the body, NULL when not a direct
+                              call of a function defined in this file */
 };
 
 /*
@@ -327,6 +334,23 @@ char *lower_fn(Unit *u, Fn *fn, const Options *opt);
    (locals in frames, __func__, coroutine operands).  fn may be NULL (plain function). */
 char *plain_text(Unit *u, Fn *fn, Node *n);
 
+/* The body of fn's twin (twin.c), C text; *temps receives the twin's own
+   slots (the async frame is left as it was). */
+char *lower_twin(Unit *u, Fn *fn, const Options *opt, Vec *temps);
+
+/* ---- twin.c ------------------------------------------------------------- */
+
+/* Which async functions of the main file can never suspend (Fn.syncable),
+   after analyse. */
+void twin_analyse(Unit *u);
+/* The function whose twin an await of `call` inside fn calls, or NULL (the
+   await takes the ordinary path). */
+Fn *twin_callee(Fn *fn, Node *call);
+/* `static T f__acc_sync(unsigned acc__b, P...)`, with or without parameter names. */
+char *twin_proto(Fn *fn, bool with_names);
+/* The twin's struct and definition, after fn's constructor. */
+void twin_emit(Buf *b, Fn *fn, const char *body, const Vec *temps);
+
 /* ---- macro.c ------------------------------------------------------------ */
 
 /* n printed from libclang's tree (a macro's expansion written out); sub
@@ -339,6 +363,10 @@ char *print_expanded(Unit *u, Fn *fn, Node *n, char *(*sub)(void *ctx, Node *n),
 char *emit_unit(Unit *u, const Options *opt);
 /* The prototype of fn's constructor, e.g. "acc_frame *f__acc(int *acc_res, int a)". */
 char *ctor_proto(Fn *fn, bool with_names);
+/* The field of a frame struct for v, e.g. "    int acc__v_x;\n". */
+void frame_field(Buf *b, const Var *v);
+/* The declaration of parameter v as a C variable of the body function. */
+char *param_local(const Var *v);
 /* `#line N "file"` for offset `off` of the input (its presumed place),
    with a newline before it when needed. */
 void emit_line(Buf *out, const Options *opt, const Source *src, unsigned off);

@@ -67,6 +67,16 @@ char *ctor_proto(Fn *fn, bool with_names) {
     return buf_take(&b);
 }
 
+void frame_field(Buf *b, const Var *v) {
+    if (v->bytes) {
+        buf_printf(b, "    _Alignas(%lld) unsigned char %s[%lld];\n", v->alignment, v->field, v->size);
+        return;
+    }
+    char *d = v->is_param ? declare_value(v->type, v->field) : declare_slot(v->type, v->field);
+    buf_printf(b, "    %s%s%s;\n", v->align ? v->align : "", v->align ? " " : "", d);
+    xfree(d);
+}
+
 static void emit_frame_struct(Buf *b, Fn *fn) {
     buf_printf(b, "struct %s__acc_frame {\n    acc__frame acc__hdr;\n", fn->name);
     CXType rt = result_type(fn);
@@ -77,16 +87,8 @@ static void emit_frame_struct(Buf *b, Fn *fn) {
     }
     for (int i = 0; i < fn->vars.len; i++) {
         Var *v = fn->vars.items[i];
-        if (!v->in_frame)
-            continue;
-        if (v->bytes) {
-            buf_printf(b, "    _Alignas(%lld) unsigned char %s[%lld];\n", v->alignment, v->field,
-                       v->size);
-            continue;
-        }
-        char *d = v->is_param ? declare_value(v->type, v->field) : declare_slot(v->type, v->field);
-        buf_printf(b, "    %s%s%s;\n", v->align ? v->align : "", v->align ? " " : "", d);
-        xfree(d);
+        if (v->in_frame)
+            frame_field(b, v);
     }
     for (int i = 0; i < fn->temps.len; i++)
         buf_printf(b, "    %s;\n", (char *)fn->temps.items[i]);
@@ -145,6 +147,26 @@ static void emit_ctor(Buf *b, Fn *fn) {
     buf_put(b, "    return &acc__f->acc__hdr;\n}\n");
 }
 
+char *param_local(const Var *v) {
+    CXType t = decayed_param(v->type);
+    return t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray ||
+                   t.kind == CXType_FunctionProto || t.kind == CXType_FunctionNoProto
+               ? declare_value(t, v->name)
+               : declare(t, v->name);
+}
+
+/* Parameters are C variables of the body, loaded on every entry. */
+static void param_loads(Buf *b, const Fn *fn) {
+    for (int i = 0; i < fn->vars.len; i++) {
+        Var *v = fn->vars.items[i];
+        if (!v->is_param || v->resident)
+            continue;
+        char *d = param_local(v);
+        buf_printf(b, "    %s = acc__f->%s;\n    (void)%s;\n", d, v->field, v->name);
+        xfree(d);
+    }
+}
+
 /*
  * The body function returns the async function's own type, so that every
  * `return E;` of the user (those that macros write included) stays as it
@@ -167,19 +189,7 @@ static void emit_resume(Buf *b, Fn *fn, const char *body, const Options *opt, co
         buf_printf(b, "    static %s;\n", z);
         xfree(z);
     }
-    /* parameters are C variables of the body, loaded on every entry */
-    for (int i = 0; i < fn->vars.len; i++) {
-        Var *v = fn->vars.items[i];
-        if (!v->is_param || v->resident)
-            continue;
-        CXType t = decayed_param(v->type);
-        char *d = t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray ||
-                          t.kind == CXType_FunctionProto || t.kind == CXType_FunctionNoProto
-                      ? declare_value(t, v->name)
-                      : declare(t, v->name);
-        buf_printf(b, "    %s = acc__f->%s;\n    (void)%s;\n", d, v->field, v->name);
-        xfree(d);
-    }
+    param_loads(b, fn);
     buf_put(b, "    switch (acc__f->acc__hdr.acc__state) {\n    case 0:\n        break;\n");
     for (int i = 1; i < fn->lines.len; i++)
         buf_printf(b, "    case %d:\n        goto acc__L%d;\n", i, i);
@@ -224,15 +234,26 @@ static void emit_main(Buf *b, Fn *fn) {
                    "    return acc__main(main__acc(&acc__rv), &acc__rv);\n}\n");
 }
 
-static char *gen_async(Unit *u, Fn *fn, const Options *opt) {
-    char *body = lower_fn(u, fn, opt);
+static char *gen_async(Unit *u, Fn *fn, const Options *opt, char *body) {
     Buf b = {0};
+    /* the twin's prototype first: the body may await fn itself */
+    if (fn->twin_used) {
+        char *p = twin_proto(fn, false);
+        buf_printf(&b, "%s;\n", p);
+        xfree(p);
+    }
     for (int i = 0; i < fn->hoisted.len; i++)
         buf_printf(&b, "%s\n", (char *)fn->hoisted.items[i]);
     emit_frame_struct(&b, fn);
     emit_info(&b, fn, &u->src);
     emit_ctor(&b, fn);
     emit_resume(&b, fn, body, opt, &u->src);
+    if (fn->twin_used && !error_count) { /* (an error: the output is not written) */
+        Vec temps = {0};
+        char *twin = lower_twin(u, fn, opt, &temps);
+        twin_emit(&b, fn, twin, &temps);
+        xfree(twin);
+    }
     if (fn->is_main) {
         emit_line(&b, opt, &u->src, fn->end);
         emit_main(&b, fn);
@@ -249,6 +270,7 @@ typedef struct {
     bool multiline;
     Fn *fn;              /* the function the region declares, if any */
     Node *tree;          /* nodes whose callees need constructor prototypes */
+    char *pre;           /* declarations to put before the declaration (a twin's prototype) */
 } Region;
 
 static int region_cmp(const void *a, const void *b) {
@@ -306,6 +328,15 @@ static void resync(Buf *out, const Options *opt, const Source *src, unsigned off
 char *emit_unit(Unit *u, const Options *opt) {
     const Source *src = &u->src;
     Vec regs = {0};
+    /* every async body first: which twins their awaits call decides which
+       twins (and twin prototypes) the output has */
+    twin_analyse(u);
+    char **bodies = xcalloc((size_t)u->defs.len + 1, sizeof *bodies);
+    for (int i = 0; i < u->defs.len; i++) {
+        Fn *fn = u->defs.items[i];
+        if (fn->is_async)
+            bodies[i] = lower_fn(u, fn, opt);
+    }
     for (int i = 0; i < u->defs.len; i++) {
         Fn *fn = u->defs.items[i];
         Region *r = xcalloc(1, sizeof *r);
@@ -315,7 +346,8 @@ char *emit_unit(Unit *u, const Options *opt) {
         if (fn->is_async) {
             r->begin = fn->begin;
             r->end = fn->end;
-            r->text = gen_async(u, fn, opt);
+            r->text = gen_async(u, fn, opt, bodies[i]);
+            xfree(bodies[i]);
             r->multiline = true;
         } else {
             char *t = plain_text(u, fn, fn->body);
@@ -369,6 +401,11 @@ char *emit_unit(Unit *u, const Options *opt) {
         r->end = p->end;
         r->text = ctor_proto(p, false);
         r->fn = fn_of_decl(u, p->cur);
+        if (r->fn->twin_used) {
+            char *t = twin_proto(r->fn, false);
+            r->pre = fmt("%s;\n", t);
+            xfree(t);
+        }
         vec_push(&regs, r);
     }
     Region *rs = xcalloc((size_t)regs.len + 1, sizeof *rs);
@@ -414,6 +451,11 @@ char *emit_unit(Unit *u, const Options *opt) {
             u->copy_out = true;
         }
         emit_callee_protos(&out, r);
+        if (r->pre) {
+            if (out.len && out.data[out.len - 1] != '\n')
+                buf_put(&out, "\n");
+            buf_put(&out, r->pre);
+        }
         if (r->fn)
             r->fn->declared_out = true;
         if (out.len != before)
@@ -429,5 +471,6 @@ char *emit_unit(Unit *u, const Options *opt) {
     }
     copy(&out, src, pos, (unsigned)src->len);
     xfree(rs);
+    xfree(bodies);
     return buf_take(&out);
 }

@@ -58,6 +58,7 @@ typedef struct {
     const char *suspend; /* the statement that returns from the body when it suspends */
     int nlabels;
     bool fallthrough;   /* the next case label is reached from the statement before it */
+    bool twin;          /* lowering the body of fn's plain twin (twin.c): awaits are calls */
     Vec scopes;         /* Scope*: blocks, loops, switches and cleanup variables, inner last */
     int ncleanups;      /* cleanup variables on that stack */
 } Lower;
@@ -268,11 +269,17 @@ static char *text_of(Lower *L, Node *n, Vec *reps) {
 
 /* ---- slots ---------------------------------------------------------------- */
 
+/* The lvalue of the frame slot `name`: acc__f->name, or in a twin, whose
+   slots are C variables of its own, name. */
+static char *slot_ref(Lower *L, const char *name) {
+    return L->twin ? xstrdup(name) : fmt("%s->%s", F, name);
+}
+
 /* A new frame slot declared as decl(t, name); returns "acc__f->acc__tN". */
 static char *add_slot(Lower *L, char *(*decl)(CXType, const char *), CXType t) {
     char *name = fmt("acc__t%d", L->fn->temps.len);
     vec_push(&L->fn->temps, decl(t, name));
-    char *r = fmt("%s->%s", F, name);
+    char *r = slot_ref(L, name);
     xfree(name);
     return r;
 }
@@ -289,8 +296,11 @@ static char *temp_of_type(Lower *L, CXType t, unsigned where) {
 
 static char *temp_decl(Lower *L, const char *type_prefix) {
     int k = L->fn->temps.len;
-    vec_push(&L->fn->temps, fmt("%s acc__t%d", type_prefix, k));
-    return fmt("%s->acc__t%d", F, k);
+    char *name = fmt("acc__t%d", k);
+    vec_push(&L->fn->temps, fmt("%s %s", type_prefix, name));
+    char *r = slot_ref(L, name);
+    xfree(name);
+    return r;
 }
 
 /* Whether variable v is alive (in scope, declared) at the await w. */
@@ -416,19 +426,21 @@ static bool is_constant(Node *n) {
 /* The lvalue of a variable that lives in its field:
      typed field:  acc__f->acc__v_x
      bytes field:  (*(T (*))(void *)acc__f->acc__v_x)   (T declared in the body) */
-static char *resident_ref(Var *v) {
+static char *resident_ref(Lower *L, Var *v) {
+    char *field = slot_ref(L, v->field);
     if (!v->bytes)
-        return fmt("%s->%s", F, v->field);
+        return field;
     char *ptr = declare(v->type, "(*)");
-    char *r = fmt("(*(%s)(void *)%s->%s)", ptr, F, v->field);
+    char *r = fmt("(*(%s)(void *)%s)", ptr, field);
     xfree(ptr);
+    xfree(field);
     return r;
 }
 
 /* A leaf rewrite: a local in the frame, __func__. NULL when none. */
 static char *leaf_text(Lower *L, Node *n) {
     if (n->kind == CXCursor_DeclRefExpr && n->var && n->var->resident) {
-        return resident_ref(n->var);
+        return resident_ref(L, n->var);
     }
     if (n->kind == CXCursor_TypeRef && L->fn && n->faithful) {
         const char *tag = alias_tag(clang_getCursorReferenced(n->cur));
@@ -464,16 +476,15 @@ static char **eval_items(Lower *L, Node **items, int n, const bool *is_coro) {
     return texts;
 }
 
-/* f__acc(res, args...) for a call of an async function or of acc_gather/acc_wait_for. */
-static char *ctor_call(Lower *L, Node *call, const char *res) {
+/* The operands of a call of an async function or of acc_gather/acc_wait_for,
+   evaluated left to right (earlier ones into slots); returns how many. */
+static int call_operands(Lower *L, Node *call, char ***texts_out) {
     Node **args, **coros = NULL;
     int nargs = call_args(call, &args), nc = call->marker ? marker_coros(call, &coros) : 0;
     Node **items = xcalloc((size_t)(nargs + nc + 2), sizeof *items);
     bool *is_coro = xcalloc((size_t)(nargs + nc + 2), sizeof *is_coro);
     int n = 0;
-    const char *name;
     if (call->marker) {
-        name = marker_name(call->marker);
         Node *extra = marker_extra_arg(call);
         if ((call->marker == MARK_RUC || call->marker == MARK_TG_SPAWN || call->marker == MARK_RCT) &&
             extra)
@@ -485,14 +496,20 @@ static char *ctor_call(Lower *L, Node *call, const char *res) {
         if (call->marker == MARK_WAIT_FOR && extra)
             items[n++] = extra;
     } else {
-        name = call->async_callee ? call->async_callee->name : NULL;
         if (call->ptr_call)
             items[n++] = call->kids[0]; /* the callee, evaluated first */
         for (int i = 0; i < nargs; i++)
             items[n++] = args[i];
     }
     xfree(coros);
-    char **texts = eval_items(L, items, n, is_coro);
+    *texts_out = eval_items(L, items, n, is_coro);
+    return n;
+}
+
+/* f__acc(res, args...) of the operands call_operands gave. */
+static char *ctor_text(Node *call, const char *res, char **texts, int n) {
+    const char *name = call->marker ? marker_name(call->marker)
+                                    : call->async_callee ? call->async_callee->name : NULL;
     Buf b = {0};
     bool is_void = clang_getCursorType(call->cur).kind == CXType_Void;
     int first = 0;
@@ -513,6 +530,23 @@ static char *ctor_call(Lower *L, Node *call, const char *res) {
         buf_printf(&b, "%s%s", sep, texts[i]);
         sep = ", ";
     }
+    buf_put(&b, ")");
+    return buf_take(&b);
+}
+
+/* f__acc(res, args...) for a call of an async function or of acc_gather/acc_wait_for. */
+static char *ctor_call(Lower *L, Node *call, const char *res) {
+    char **texts;
+    int n = call_operands(L, call, &texts);
+    return ctor_text(call, res, texts, n);
+}
+
+/* f__acc_sync(budget, args...): a call of the twin of f (twin.c). */
+static char *twin_text(Fn *callee, const char *budget, char **texts, int n) {
+    Buf b = {0};
+    buf_printf(&b, "%s__acc_sync(%s", callee->name, budget);
+    for (int i = 0; i < n; i++)
+        buf_printf(&b, ", %s", texts[i]);
     buf_put(&b, ")");
     return buf_take(&b);
 }
@@ -544,7 +578,26 @@ static char *marker_text(Lower *L, Node *n) {
     return fmt("%s(%s)", marker_name(n->marker), coro_text(L, coros[0]));
 }
 
-/* await E: the await statement; returns the text of its value. */
+/* await E in a twin (twin.c): a call, of the callee's twin when declared,
+   else of its frame run to its end on a nested trampoline.
+     await g(x)  =>  acc__f->acc__tN = g__acc_sync(acc__b - 1, x);
+                 or  acc__run_nested(g__acc(&acc__f->acc__tN, x));          */
+static void lower_twin_await(Lower *L, Node *call, Fn *callee, const char *slot, char *res) {
+    char **texts;
+    int n = call_operands(L, call, &texts);
+    if (callee) {
+        char *t = twin_text(callee, "acc__b - 1", texts, n);
+        callee->twin_used = true;
+        putf(L, "%s%s%s; ", slot ? slot : "", slot ? " = " : "", t);
+    } else {
+        putf(L, "acc__run_nested(%s); ", ctor_text(call, res, texts, n));
+    }
+}
+
+/* await E: the await statement; returns the text of its value.  An await
+   of a function that never suspends calls its twin while twins may run:
+     await g(x)  =>  if (acc__twin_ok()) { acc__f->acc__tN = g__acc_sync(ACC__TWIN_BUDGET, x); }
+                     else { <the await as above> }                                  */
 static char *lower_await(Lower *L, Node *n, bool want) {
     Node *call = peel(n->kids[0]);
     CXType t = clang_getCursorType(call->cur);
@@ -552,7 +605,20 @@ static char *lower_await(Lower *L, Node *n, bool want) {
     if (want && t.kind != CXType_Void)
         slot = temp_of_type(L, t, n->begin);
     char *res = slot ? fmt("&%s", slot) : NULL;
-    char *ctor = ctor_call(L, call, res);
+    Fn *twin = twin_callee(L->fn, call);
+    if (L->twin) {
+        lower_twin_await(L, call, twin, slot, res);
+        return slot ? slot : xstrdup("((void)0)");
+    }
+    char **texts;
+    int nt = call_operands(L, call, &texts);
+    char *ctor = ctor_text(call, res, texts, nt);
+    if (twin) {
+        char *tt = twin_text(twin, "ACC__TWIN_BUDGET", texts, nt);
+        twin->twin_used = true;
+        putf(L, "if (acc__twin_ok()) { %s%s%s; } else { ", slot ? slot : "", slot ? " = " : "", tt);
+        xfree(tt);
+    }
     unsigned line, col;
     line_col(&L->u->src, n->begin, &line, &col);
     vec_push(&L->fn->lines, (void *)(uintptr_t)line);
@@ -561,7 +627,7 @@ static char *lower_await(Lower *L, Node *n, bool want) {
     put_spills(L, n, true);
     putf(L, "%s acc__L%d:; ", L->suspend, k);
     put_spills(L, n, false);
-    put(L, "} ");
+    put(L, twin ? "} } " : "} ");
     return slot ? slot : xstrdup("((void)0)");
 }
 
@@ -883,7 +949,7 @@ static void put_cleanups(Lower *L, int to, Node *label) {
                 if (b && label->seq >= b->seq && label->seq < b->seq_end)
                     return;
             }
-            char *ref = resident_ref(sc->var);
+            char *ref = resident_ref(L, sc->var);
             putf(L, "%s(&%s); ", sc->var->cleanup, ref);
             xfree(ref);
         } else if ((to == SC_BLOCK && sc->kind == SC_BLOCK) || (to == SC_LOOP && sc->kind == SC_LOOP) ||
@@ -1013,7 +1079,7 @@ static void lower_var(Lower *L, Node *v) {
             return;
         char *tn = declare(clang_getUnqualifiedType(var->type), "");
         bool list = peel(init)->kind == CXCursor_InitListExpr;
-        char *ref = resident_ref(var);
+        char *ref = resident_ref(L, var);
         if (is_array_type(var->type))
             L->u->need_copy = true;
         if (is_array_type(var->type))
@@ -1509,6 +1575,20 @@ char *lower_fn(Unit *u, Fn *fn, const Options *opt) {
     put(&L, "\n");
     xfree(L.cont.items);
     xfree(L.scopes.items);
+    return buf_take(&L.out);
+}
+
+char *lower_twin(Unit *u, Fn *fn, const Options *opt, Vec *temps) {
+    Lower L = {.u = u, .fn = fn, .opt = opt, .twin = true};
+    L_src_text = u->src.text;
+    Vec frame_temps = fn->temps;
+    fn->temps = (Vec){0}; /* the twin's slots are its own */
+    lower_stmt(&L, fn->body);
+    put(&L, "\n");
+    xfree(L.cont.items);
+    xfree(L.scopes.items);
+    *temps = fn->temps;
+    fn->temps = frame_temps;
     return buf_take(&L.out);
 }
 
