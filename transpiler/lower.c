@@ -777,6 +777,16 @@ static char *lower_stmt_expr(Lower *L, Node *n, bool want) {
     return slot ? slot : xstrdup("((void)0)");
 }
 
+/* Whether an await is written anywhere in n, evaluated or not. */
+static bool awaits_in(Node *n) {
+    if (n->is_await)
+        return true;
+    for (int i = 0; i < n->nkids; i++)
+        if (awaits_in(n->kids[i]))
+            return true;
+    return false;
+}
+
 /* The rewrites of expression n, emitting the statements its awaits need. */
 static void lower_expr(Lower *L, Node *n, Vec *reps) {
     char *leaf = leaf_text(L, n);
@@ -795,7 +805,14 @@ static void lower_expr(Lower *L, Node *n, Vec *reps) {
         return;
     }
     if (n->selected) {
-        /* _Generic(c, T1: E1, ..., Tk: Ek) => (Ek), the chosen one */
+        /* _Generic(c, T1: E1, ..., Tk: Ek) => (Ek), the chosen one; the
+           locals c names stay used, as in C, by an operand of sizeof:
+             (void)sizeof (1 ? (c) : (c));   (arrays and functions decay) */
+        if (n->nkids && !awaits_in(n->kids[0])) {
+            char *c = expr_text(L, n->kids[0]);
+            putf(L, "(void)sizeof (1 ? (%s) : (%s)); ", c, c);
+            xfree(c);
+        }
         char *e = expr_text(L, n->selected);
         vec_push(reps, rep(n, fmt("(%s)", e)));
         xfree(e);
