@@ -259,7 +259,6 @@ static void walk(Analysis *a, Node *n) {
         /* only the chosen association is evaluated (C11 6.5.1.1): the
            selection is written out as it, and nothing else of it runs */
         n->selected = generic_selected(a->u, n);
-        n->needs_rewrite = true;
         if (!n->selected)
             error_at(&a->u->src, n->begin,
                      "cannot tell which association of this _Generic selection is chosen, and an "

@@ -1406,7 +1406,7 @@ static void put_directives(Lower *L, unsigned from, unsigned to) {
 
 /* Whether a subtree holds something lowering changes. */
 static bool needs_lowering(Node *n) {
-    if (n->has_await || n->needs_rewrite || n->marker || n->coro_operand || n->literal_in_frame ||
+    if (n->has_await || n->needs_rewrite || n->selected || n->marker || n->coro_operand || n->literal_in_frame ||
         n->inner_proto || (n->is_func_name && n->faithful) || (n->kind == CXCursor_DeclRefExpr && n->var && n->var->resident))
         return true;
     for (int i = 0; i < n->nkids; i++)
