@@ -64,6 +64,7 @@ typedef struct Source {
     char *text;       /* the file's bytes, NUL-terminated */
     size_t len;
     CXFile file;      /* libclang's handle of the main file */
+    CXTranslationUnit tu; /* the parse, for presumed locations (#line in the input) */
     unsigned *line_starts; /* offset of each line's first byte, built on first use */
     unsigned nlines;
 } Source;
@@ -74,13 +75,19 @@ void diag_reset(void); /* forget the errors so far (for a new input) */
 /* A user error at byte offset `off` of the main file: file:line:col, the line, a caret. */
 void error_at(const Source *src, unsigned off, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
-/* The same, for a location in any file (libclang diagnostics, headers). */
-void error_at_file(const char *path, unsigned line, unsigned col, const char *msg);
+/* The same, for a location in any file (libclang diagnostics, headers):
+   named as `shown` (the presumed place, after #line), the source line shown
+   from path:line. */
+void error_at_file(const char *shown, const char *path, unsigned line, unsigned col, const char *msg);
 /* An internal bug of acc: names the C file and line, exits 2. */
 #define die(...) die_at(__FILE__, __LINE__, __VA_ARGS__)
 _Noreturn void die_at(const char *file, int line, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 void line_col(const Source *src, unsigned off, unsigned *line, unsigned *col);
+/* The place a reader knows offset `off` by: the file and line a #line
+   directive of the input says (as clang's messages and __LINE__ do), else
+   the physical ones.  *file is allocated. */
+void presumed_at(const Source *src, unsigned off, char **file, unsigned *line, unsigned *col);
 /* Prints libclang's errors on the input; returns how many there were. */
 int report_clang_errors(CXTranslationUnit tu);
 
@@ -135,6 +142,9 @@ struct Node {
     char *lowered;      /* an await already lowered in front of its statement: its value */
     bool has_await;     /* an evaluated await in this subtree */
     bool expand;        /* (lower) a macro's statement written out from its expansion */
+    bool hoist;         /* (lower) a GNU statement expression written out as statements */
+    Node *selected;     /* (analyse) a _Generic selection holding an await: the chosen
+                           association, the only part evaluated */
     bool needs_rewrite; /* some text in this subtree changes even without awaits */
 };
 
@@ -245,8 +255,9 @@ unsigned cursor_offset(const Unit *u, CXCursor c);
    file until it returns true; returns whether one did. */
 bool unit_find_identifier(Unit *u, bool (*match)(Unit *u, const char *spelling, unsigned off, void *ctx),
                           void *ctx);
-/* The coroutine operands of a marker call (comma operands before the final 0). */
-int marker_coros(Node *call, Node **out, int max);
+/* The coroutine operands of a marker call (comma operands before the final
+   0): their number, and in *out an allocated array of them (xfree it). */
+int marker_coros(Node *call, Node ***out);
 Node *marker_extra_arg(Node *call); /* loop of acc_run_until_complete, timeout of acc_wait_for */
 Node *call_callee_ref(Node *call);  /* the DeclRefExpr naming the callee, or NULL */
 int call_args(Node *call, Node ***args); /* the argument nodes */
@@ -302,6 +313,12 @@ bool fnptr_output_spells_async(Unit *u); /* an `async` outside the heads acc rew
    calling convention, and a refused async/plain conversion says why (frees msg). */
 char *fnptr_clang_message(char *msg);
 
+/* ---- generic.c ---------------------------------------------------------- */
+
+/* The association expression a _Generic selection chooses, NULL when it
+   cannot be told. */
+Node *generic_selected(Unit *u, Node *g);
+
 /* ---- analyse.c ---------------------------------------------------------- */
 
 void analyse_fn(Unit *u, Fn *fn);
@@ -350,7 +367,8 @@ char *ctor_proto(Fn *fn, bool with_names);
 void frame_field(Buf *b, const Var *v);
 /* The declaration of parameter v as a C variable of the body function. */
 char *param_local(const Var *v);
-/* `#line N "file"` with a newline before it when needed. */
-void emit_line(Buf *out, const Options *opt, const Source *src, unsigned line);
+/* `#line N "file"` for offset `off` of the input (its presumed place),
+   with a newline before it when needed. */
+void emit_line(Buf *out, const Options *opt, const Source *src, unsigned off);
 
 #endif /* ACCC_H */

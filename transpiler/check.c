@@ -12,7 +12,6 @@
 typedef struct {
     Unit *u;
     Fn *fn;           /* the function being checked */
-    int in_stmt_expr; /* depth of GNU statement expressions */
     int unevaluated;  /* depth of sizeof/_Alignof operands */
 } Check;
 
@@ -50,8 +49,8 @@ static Node *coro_call(Node *e) {
 /* Pass 1: the coroutine operands of acc_run, acc_spawn, acc_gather, ... */
 static void mark_coros(Check *ck, Node *n) {
     if (n->marker) {
-        Node *coros[256];
-        int nc = marker_coros(n, coros, 256);
+        Node **coros;
+        int nc = marker_coros(n, &coros);
         for (int i = 0; i < nc; i++) {
             Node *call = coro_call(coros[i]);
             if (!call) {
@@ -63,6 +62,7 @@ static void mark_coros(Check *ck, Node *n) {
             call->coro_operand = true;
             peel(coros[i])->coro_operand = true;
         }
+        xfree(coros);
     }
     for (int i = 0; i < n->nkids; i++)
         mark_coros(ck, n->kids[i]);
@@ -75,10 +75,6 @@ static void check_await(Check *ck, Node *n) {
         op->awaited = true; /* whatever is wrong here, the call is not unawaited */
     if (!ck->fn->is_async) {
         error_at(src, n->begin, "'await' outside an async function");
-        return;
-    }
-    if (ck->in_stmt_expr) {
-        error_at(src, n->begin, "'await' inside a statement expression");
         return;
     }
     if (ck->unevaluated)
@@ -154,13 +150,10 @@ static void check_node(Check *ck, Node *n) {
     default:
         break;
     }
-    bool stmt_expr = n->kind == CXCursor_StmtExpr;
     bool uneval = n->kind == CXCursor_UnaryExpr; /* sizeof, _Alignof */
-    ck->in_stmt_expr += stmt_expr;
     ck->unevaluated += uneval;
     for (int i = 0; i < n->nkids; i++)
         check_node(ck, n->kids[i]);
-    ck->in_stmt_expr -= stmt_expr;
     ck->unevaluated -= uneval;
     if (n->kind == CXCursor_CallExpr)
         check_call(ck, n);
@@ -249,7 +242,7 @@ void check_unit(Unit *u) {
             check_variadic(u, fn);
             check_main(u, fn);
         }
-        Check ck = {u, fn, 0, 0};
+        Check ck = {u, fn, 0};
         mark_coros(&ck, fn->body);
         check_node(&ck, fn->body);
     }

@@ -24,14 +24,18 @@ static char *c_string(const char *s) {
     return buf_take(&b);
 }
 
-void emit_line(Buf *out, const Options *opt, const Source *src, unsigned line) {
+void emit_line(Buf *out, const Options *opt, const Source *src, unsigned off) {
     if (opt->no_line)
         return;
     if (out->len && out->data[out->len - 1] != '\n')
         buf_put(out, "\n");
-    char *path = c_string(src->path);
+    char *file;
+    unsigned line, col;
+    presumed_at(src, off, &file, &line, &col);
+    char *path = c_string(file);
     buf_printf(out, "#line %u %s\n", line, path);
     xfree(path);
+    xfree(file);
 }
 
 static CXType result_type(Fn *fn) { return clang_getResultType(clang_getCursorType(fn->cur)); }
@@ -196,9 +200,7 @@ static void emit_resume(Buf *b, Fn *fn, const char *body, const Options *opt, co
     buf_printf(b, "    %s\n}\n", is_void ? "return;" : "return acc__z;");
     buf_put(b, "#undef __func__\n#undef __FUNCTION__\n#undef __PRETTY_FUNCTION__\n");
     /* debuggers show the thunk at the function's closing brace */
-    unsigned line, col;
-    line_col(src, fn->end ? fn->end - 1 : 0, &line, &col);
-    emit_line(b, opt, src, line);
+    emit_line(b, opt, src, fn->end ? fn->end - 1 : 0);
     /* one line up to the body's call, so that it is at the closing brace */
     buf_printf(b,
                "static int %s__acc_resume(acc__frame *acc__base) { "
@@ -253,9 +255,7 @@ static char *gen_async(Unit *u, Fn *fn, const Options *opt, char *body) {
         xfree(twin);
     }
     if (fn->is_main) {
-        unsigned l2, c2;
-        line_col(&u->src, fn->end, &l2, &c2);
-        emit_line(&b, opt, &u->src, l2);
+        emit_line(&b, opt, &u->src, fn->end);
         emit_main(&b, fn);
     }
     return buf_take(&b);
@@ -322,9 +322,7 @@ static void copy(Buf *out, const Source *src, unsigned from, unsigned to) {
 }
 
 static void resync(Buf *out, const Options *opt, const Source *src, unsigned off) {
-    unsigned line, col;
-    line_col(src, off, &line, &col);
-    emit_line(out, opt, src, line);
+    emit_line(out, opt, src, off);
 }
 
 char *emit_unit(Unit *u, const Options *opt) {
