@@ -21,6 +21,7 @@
 #define ACCC_H
 
 #include <clang-c/Index.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -38,10 +39,13 @@ void xfree(void *p);
 void arena_free_all(void); /* at exit: frees everything x-allocated */
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* fmt, buf_printf: printf's %s %c %d %u %ld %lu %lld %llu %zu %a %% (no flags,
+   widths or precisions: util.c formats these itself, fast). */
 char *fmt(const char *format, ...) __attribute__((format(printf, 1, 2)));
 void buf_put(Buf *b, const char *s);
 void buf_putn(Buf *b, const char *s, size_t n);
 void buf_printf(Buf *b, const char *format, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(Buf *b, const char *format, va_list ap);
 char *buf_take(Buf *b); /* returns the NUL-terminated data, leaves b empty */
 char *read_file(const char *path, size_t *len);
 /* Whether the text [b,e) has balanced parentheses, brackets and braces
@@ -125,6 +129,7 @@ struct Node {
     int marker;         /* a call that takes coroutines: MARK_* */
     Var *var;           /* a reference to, or the declaration of, a local or parameter */
     bool is_func_name;  /* __func__ and friends */
+    bool async_attr;    /* a declaration that says `async` (acc.h's annotation) */
     /* filled by check and analyse */
     bool coro_operand;  /* a coroutine expression: `f(x)` or `v = f(x)` under a marker */
     bool awaited;       /* the call an await applies to */
@@ -148,7 +153,8 @@ struct Fn {
     bool is_static;
     bool in_main;        /* declared in the main file */
     bool declared_out;   /* its constructor prototype is in the output already */
-    Node *body;          /* the definition's body (main-file definitions only) */
+    Node *def;           /* the definition's tree (main-file definitions only) */
+    Node *body;          /* its body */
     unsigned begin, end; /* the whole definition or prototype in the main file */
     /* filled by analyse and lower, async definitions only */
     Vec vars;    /* Var*: parameters then locals, in declaration order */
@@ -206,6 +212,11 @@ typedef struct Unit {
     unsigned nseq;    /* nodes numbered so far (Node.seq) */
     unsigned *skipped; /* pairs of offsets: ranges the preprocessor skipped (#if 0 ...) */
     int nskipped;
+    struct Located *located; /* (parse) locations already asked about */
+    Vec built;        /* (parse) Node*: the children of the nodes being built */
+    CXToken *toks;    /* the main file's tokens (unit_tokens), when tokenized */
+    unsigned ntoks;
+    bool tokenized;
     bool need_copy;   /* the output needs acc__copy (a byte copy for spills) */
     bool copy_out;    /* acc__copy has been written */
 } Unit;
@@ -226,9 +237,13 @@ Fn *fn_of_decl(Unit *u, CXCursor decl);
 Node *peel(Node *n); /* skips ParenExpr and implicit casts */
 bool is_kind_expr(enum CXCursorKind k);
 unsigned cursor_offset(const Unit *u, CXCursor c);
-/* Calls match(u, spelling, offset, ctx) on each identifier token of the main
+/* The main file's tokens, lexed by libclang once for every pass that asks. */
+const CXToken *unit_tokens(Unit *u, unsigned *n);
+unsigned token_offset(const Unit *u, CXToken t);
+unsigned token_at(Unit *u, unsigned off); /* the index of the first token at or after off */
+/* Calls match(u, spelling, token, ctx) on each identifier token of the main
    file until it returns true; returns whether one did. */
-bool unit_find_identifier(Unit *u, bool (*match)(Unit *u, const char *spelling, unsigned off, void *ctx),
+bool unit_find_identifier(Unit *u, bool (*match)(Unit *u, const char *spelling, CXToken tok, void *ctx),
                           void *ctx);
 /* The coroutine operands of a marker call (comma operands before the final 0). */
 int marker_coros(Node *call, Node **out, int max);

@@ -171,23 +171,48 @@ static void check_variadic(Unit *u, Fn *fn) {
     CXType t = clang_getCursorType(fn->cur);
     if (t.kind != CXType_FunctionProto || !clang_isFunctionTypeVariadic(t))
         return;
-    CXToken *toks;
     unsigned ntoks;
-    CXSourceRange r = clang_getRange(clang_getLocationForOffset(u->tu, u->src.file, fn->begin),
-                                     clang_getLocationForOffset(u->tu, u->src.file, fn->end));
-    clang_tokenize(u->tu, r, &toks, &ntoks);
+    const CXToken *toks = unit_tokens(u, &ntoks);
     unsigned off = fn->begin;
-    for (unsigned i = 0; i < ntoks; i++) {
-        char *s = str_dispose(clang_getTokenSpelling(u->tu, toks[i]));
-        bool dots = strcmp(s, "...") == 0;
-        xfree(s);
+    for (unsigned i = token_at(u, fn->begin); i < ntoks; i++) {
+        unsigned at = token_offset(u, toks[i]);
+        if (at >= fn->end)
+            break;
+        CXString s = clang_getTokenSpelling(u->tu, toks[i]);
+        bool dots = strcmp(clang_getCString(s), "...") == 0;
+        clang_disposeString(s);
         if (dots) {
-            clang_getFileLocation(clang_getTokenLocation(u->tu, toks[i]), NULL, NULL, NULL, &off);
+            off = at;
             break;
         }
     }
-    clang_disposeTokens(u->tu, toks, ntoks);
     error_at(&u->src, off, "async function '%s' cannot be variadic", fn->name);
+}
+
+/* `async` on a variable or a struct member: it specifies functions only. */
+static void check_async_object(Unit *u, CXCursor c, enum CXCursorKind k, bool found, unsigned off) {
+    /* a pointer to an async function, or an array of them (fnptr.c) */
+    if (!found || fnptr_kind(clang_getCursorType(c)) == 2)
+        return;
+    char *name = str_dispose(clang_getCursorSpelling(c));
+    error_at(&u->src, off, "'async' applies to functions, not to %s '%s'",
+             k == CXCursor_FieldDecl ? "the member" : "the variable", name);
+    xfree(name);
+}
+
+/* The same inside a function body, from the node tree (in the order a
+   visit of the cursors would go). */
+static void async_object_nodes(Unit *u, Node *n) {
+    if (n->kind == CXCursor_VarDecl || n->kind == CXCursor_FieldDecl) {
+        unsigned off;
+        CXFile f;
+        clang_getFileLocation(clang_getCursorLocation(n->cur), &f, NULL, NULL, &off);
+        if (f && clang_File_isEqual(f, u->src.file))
+            check_async_object(u, n->cur, n->kind, n->async_attr, off);
+        return;
+    }
+    for (int i = 0; i < n->nkids; i++)
+        async_object_nodes(u, n->kids[i]);
 }
 
 static enum CXChildVisitResult has_async_visit(CXCursor c, CXCursor parent, CXClientData data) {
@@ -201,7 +226,6 @@ static enum CXChildVisitResult has_async_visit(CXCursor c, CXCursor parent, CXCl
     return CXChildVisit_Continue;
 }
 
-/* `async` on a variable or a struct member: it specifies functions only. */
 static enum CXChildVisitResult async_object_visit(CXCursor c, CXCursor parent, CXClientData data) {
     (void)parent;
     Unit *u = data;
@@ -214,15 +238,15 @@ static enum CXChildVisitResult async_object_visit(CXCursor c, CXCursor parent, C
     if (k == CXCursor_VarDecl || k == CXCursor_FieldDecl) {
         bool found = false;
         clang_visitChildren(c, has_async_visit, &found);
-        /* a pointer to an async function, or an array of them (fnptr.c) */
-        bool fnptr = fnptr_kind(clang_getCursorType(c)) == 2;
-        if (found && !fnptr) {
-            char *name = str_dispose(clang_getCursorSpelling(c));
-            error_at(&u->src, off, "'async' applies to functions, not to %s '%s'",
-                     k == CXCursor_FieldDecl ? "the member" : "the variable", name);
-            xfree(name);
-        }
+        check_async_object(u, c, k, found, off);
         return CXChildVisit_Continue;
+    }
+    if (k == CXCursor_FunctionDecl && clang_isCursorDefinition(c)) {
+        Fn *fn = fn_of_decl(u, c);
+        if (fn->def) { /* parse built its tree: no second visit of libclang's */
+            async_object_nodes(u, fn->def);
+            return CXChildVisit_Continue;
+        }
     }
     return CXChildVisit_Recurse;
 }

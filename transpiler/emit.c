@@ -308,8 +308,8 @@ static void resync(Buf *out, const Options *opt, const Source *src, unsigned off
 /* Whether the file names the runtime's API (an acc_ name, not acc__):
    then the output includes acc.h, else only the ABI header acc_abi.h,
    which declares reserved names alone. */
-static bool is_api_name(Unit *u, const char *s, unsigned off, void *ctx) {
-    (void)u, (void)off, (void)ctx;
+static bool is_api_name(Unit *u, const char *s, CXToken tok, void *ctx) {
+    (void)u, (void)tok, (void)ctx;
     return (strncmp(s, "acc_", 4) == 0 && s[4] != '_') || strcmp(s, "ACC_H") == 0;
 }
 

@@ -276,10 +276,11 @@ static bool within(unsigned off, unsigned b, unsigned e) { return off >= b && of
 /* Whether the output keeps an `async` of the input: one outside the heads of
    the async functions and prototypes acc rewrites (a typedef, a pointer, a
    struct member, a cast, a local).  The C view must then erase the keyword. */
-static bool is_kept_async(Unit *u, const char *s, unsigned off, void *ctx) {
+static bool is_kept_async(Unit *u, const char *s, CXToken tok, void *ctx) {
     (void)ctx;
     if (strcmp(s, "async") != 0)
         return false;
+    unsigned off = token_offset(u, tok);
     for (int k = 0; k < u->nskipped; k++)
         if (within(off, u->skipped[2 * k], u->skipped[2 * k + 1]))
             return false;

@@ -72,18 +72,14 @@ static void put(Lower *L, const char *s) {
 
 static void putf(Lower *L, const char *format, ...) __attribute__((format(printf, 2, 3)));
 static void putf(Lower *L, const char *format, ...) {
+    size_t from = L->out.len;
     va_list ap;
     va_start(ap, format);
-    char tmp[1];
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(tmp, sizeof tmp, format, ap2);
-    va_end(ap2);
-    char *s = xmalloc((size_t)n + 1);
-    vsnprintf(s, (size_t)n + 1, format, ap);
+    buf_vprintf(&L->out, format, ap);
     va_end(ap);
-    put(L, s);
-    xfree(s);
+    if (L->out_line)
+        for (size_t i = from; i < L->out.len; i++)
+            L->out_line += L->out.data[i] == '\n';
 }
 
 /* Starts a new output line mapped to the .ac line of offset `off`. */

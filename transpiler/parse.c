@@ -115,11 +115,39 @@ static bool loc_in_main(const Unit *u, CXSourceLocation loc, unsigned *off) {
 
 static bool text_is(const Unit *u, unsigned off, const char *word);
 
+/* What locate() found for a location.  A node and its first and last
+   children often share an end (a call begins where its callee does), and
+   asking libclang costs hundreds of instructions: the answers are kept in a
+   small table, by location. */
+typedef struct Located {
+    CXSourceLocation loc;
+    unsigned off;
+    bool in_main, faithful, used;
+} Located;
+
+enum { LOCATED = 1024 };
+
+static bool locate_uncached(const Unit *u, CXSourceLocation loc, unsigned *off, bool *faithful);
+
 /* Where a location is in the main file (its offset), and whether it is
    faithful: the file text there is what was spelled there (a plain token, a
    macro argument, or the `await` keyword, itself a macro of the parse
    view), not a token from a macro's body. */
-static bool locate(const Unit *u, CXSourceLocation loc, unsigned *off, bool *faithful) {
+static bool locate(Unit *u, CXSourceLocation loc, unsigned *off, bool *faithful) {
+    if (!u->located)
+        u->located = xcalloc(LOCATED, sizeof *u->located);
+    Located *l = &u->located[(loc.int_data * 2654435761u) >> 22 & (LOCATED - 1)];
+    if (!l->used || !clang_equalLocations(l->loc, loc)) {
+        l->loc = loc;
+        l->used = true;
+        l->in_main = locate_uncached(u, loc, &l->off, &l->faithful);
+    }
+    *off = l->off;
+    *faithful = l->faithful;
+    return l->in_main;
+}
+
+static bool locate_uncached(const Unit *u, CXSourceLocation loc, unsigned *off, bool *faithful) {
     CXFile ff, sf;
     unsigned fo, so;
     clang_getFileLocation(loc, &ff, NULL, NULL, &fo);
@@ -208,7 +236,6 @@ static int marker_of(const char *name) {
 typedef struct {
     Unit *u;
     Node *parent;
-    Vec kids;
 } BuildCtx;
 
 static Node *build(Unit *u, CXCursor c, Node *parent);
@@ -217,9 +244,15 @@ static enum CXChildVisitResult build_visit(CXCursor c, CXCursor parent, CXClient
     (void)parent;
     BuildCtx *ctx = data;
     enum CXCursorKind k = clang_getCursorKind(c);
+    if (k == CXCursor_AnnotateAttr) {
+        CXString s = clang_getCursorSpelling(c);
+        ctx->parent->async_attr |= strcmp(clang_getCString(s), "acc_async") == 0;
+        clang_disposeString(s);
+    }
     if (clang_isAttribute(k))
         return CXChildVisit_Continue;
-    vec_push(&ctx->kids, build(ctx->u, c, ctx->parent));
+    Node *n = build(ctx->u, c, ctx->parent);
+    vec_push(&ctx->u->built, n);
     return CXChildVisit_Continue;
 }
 
@@ -316,11 +349,17 @@ static Node *build(Unit *u, CXCursor c, Node *parent) {
     n->faithful = n->in_main && fb && fe && !cut;
     n->mixed = cut;
     n->seq = ++u->nseq;
-    BuildCtx ctx = {u, n, {0}};
+    BuildCtx ctx = {u, n};
+    int first = u->built.len;
     clang_visitChildren(c, build_visit, &ctx);
     n->seq_end = u->nseq + 1;
-    n->kids = (Node **)ctx.kids.items;
-    n->nkids = ctx.kids.len;
+    /* the children are the nodes built on top of u->built meanwhile */
+    n->nkids = u->built.len - first;
+    if (n->nkids) {
+        n->kids = xmalloc((size_t)n->nkids * sizeof *n->kids);
+        memcpy(n->kids, u->built.items + first, (size_t)n->nkids * sizeof *n->kids);
+    }
+    u->built.len = first;
     repair_range(u, n);
     classify(u, n);
     return n;
@@ -328,27 +367,52 @@ static Node *build(Unit *u, CXCursor c, Node *parent) {
 
 Node *fnptr_build(Unit *u, CXCursor c) { return build(u, c, NULL); }
 
-/* Calls `match` on each identifier token of the main file, in order, with its
-   spelling and file offset, until one call returns true; returns whether one did. */
-bool unit_find_identifier(Unit *u, bool (*match)(Unit *u, const char *spelling, unsigned off, void *ctx),
-                          void *ctx) {
-    CXSourceRange r = clang_getRange(clang_getLocationForOffset(u->tu, u->src.file, 0),
-                                     clang_getLocationForOffset(u->tu, u->src.file,
-                                                                (unsigned)u->src.len));
-    CXToken *toks;
+/* The tokens of the main file, lexed by libclang once, on first use. */
+const CXToken *unit_tokens(Unit *u, unsigned *n) {
+    if (!u->tokenized) {
+        CXSourceRange r = clang_getRange(clang_getLocationForOffset(u->tu, u->src.file, 0),
+                                         clang_getLocationForOffset(u->tu, u->src.file,
+                                                                    (unsigned)u->src.len));
+        clang_tokenize(u->tu, r, &u->toks, &u->ntoks);
+        u->tokenized = true;
+    }
+    *n = u->ntoks;
+    return u->toks;
+}
+
+unsigned token_offset(const Unit *u, CXToken t) {
+    unsigned off = 0;
+    clang_getFileLocation(clang_getTokenLocation(u->tu, t), NULL, NULL, NULL, &off);
+    return off;
+}
+
+unsigned token_at(Unit *u, unsigned off) {
     unsigned n;
-    clang_tokenize(u->tu, r, &toks, &n);
+    const CXToken *t = unit_tokens(u, &n);
+    unsigned lo = 0, hi = n;
+    while (lo < hi) {
+        unsigned mid = lo + (hi - lo) / 2;
+        if (token_offset(u, t[mid]) < off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+bool unit_find_identifier(Unit *u, bool (*match)(Unit *u, const char *spelling, CXToken tok, void *ctx),
+                          void *ctx) {
+    unsigned n;
+    const CXToken *toks = unit_tokens(u, &n);
     bool found = false;
     for (unsigned i = 0; i < n && !found; i++) {
         if (clang_getTokenKind(toks[i]) != CXToken_Identifier)
             continue;
-        unsigned off;
-        clang_getFileLocation(clang_getTokenLocation(u->tu, toks[i]), NULL, NULL, NULL, &off);
-        char *sp = str_dispose(clang_getTokenSpelling(u->tu, toks[i]));
-        found = match(u, sp, off, ctx);
-        xfree(sp);
+        CXString sp = clang_getTokenSpelling(u->tu, toks[i]); /* a reference: no copy */
+        const char *s = clang_getCString(sp);
+        found = s && match(u, s, toks[i], ctx);
+        clang_disposeString(sp);
     }
-    clang_disposeTokens(u->tu, toks, n);
     return found;
 }
 
@@ -448,6 +512,7 @@ static enum CXChildVisitResult top_visit(CXCursor c, CXCursor parent, CXClientDa
         fn->is_static = fn->is_static || clang_Cursor_getStorageClass(c) == CX_SC_Static;
         fn->is_main = strcmp(fn->name, "main") == 0;
         Node *decl = build(u, c, NULL);
+        fn->def = decl;
         for (int i = 0; i < decl->nkids; i++)
             if (decl->kids[i]->kind == CXCursor_CompoundStmt)
                 fn->body = decl->kids[i];
@@ -554,6 +619,9 @@ int parse_unit(Unit *u, const Options *opt) {
 }
 
 void unit_dispose(Unit *u) {
+    if (u->tokenized)
+        clang_disposeTokens(u->tu, u->toks, u->ntoks);
+    u->tokenized = false;
     if (u->tu)
         clang_disposeTranslationUnit(u->tu);
     if (u->index)
