@@ -231,6 +231,10 @@ typedef struct Options {
 } Options;
 
 int parse_unit(Unit *u, const Options *opt);
+
+/* hygiene.c: the runtime header the output includes, and how */
+bool unit_names_api(Unit *u);
+void put_runtime_include(Buf *out, Unit *u);
 void unit_dispose(Unit *u);
 char *node_text(const Unit *u, const Node *n);
 Fn *fn_of_decl(Unit *u, CXCursor decl);

@@ -305,26 +305,6 @@ static void resync(Buf *out, const Options *opt, const Source *src, unsigned off
     emit_line(out, opt, src, line);
 }
 
-/* Whether the file names the runtime's API (an acc_ name, not acc__):
-   then the output includes acc.h, else only the ABI header acc_abi.h,
-   which declares reserved names alone. */
-static bool is_api_name(Unit *u, const char *s, CXToken tok, void *ctx) {
-    (void)u, (void)tok, (void)ctx;
-    return (strncmp(s, "acc_", 4) == 0 && s[4] != '_') || strcmp(s, "ACC_H") == 0;
-}
-
-static bool names_api(Unit *u) { return unit_find_identifier(u, is_api_name, NULL); }
-
-/* acc.h for a program that names its API, else only the ABI; and where the
-   output keeps an `async` of the input (a pointer to an async function, a
-   typedef), the keyword erased as acc.h's C view erases it. */
-static void put_include(Buf *out, Unit *u) {
-    bool api = names_api(u);
-    buf_printf(out, "#include <%s>\n", api ? "acc.h" : "acc_abi.h");
-    if (!api && fnptr_output_spells_async(u))
-        buf_put(out, "#ifndef async\n#define async\n#endif\n");
-}
-
 char *emit_unit(Unit *u, const Options *opt) {
     const Source *src = &u->src;
     Vec regs = {0};
@@ -406,7 +386,7 @@ char *emit_unit(Unit *u, const Options *opt) {
     if (u->has_async_decl && (!regs.len || u->async_decl_at < rs[0].decl_at)) {
         pos = line_start(src, u->async_decl_at);
         copy(&out, src, 0, pos);
-        put_include(&out, u);
+        put_runtime_include(&out, u);
         resync(&out, opt, src, pos);
         included = true;
     }
@@ -420,7 +400,7 @@ char *emit_unit(Unit *u, const Options *opt) {
         copy(&out, src, pos, at);
         size_t before = out.len;
         if (i == 0 && !included)
-            put_include(&out, u);
+            put_runtime_include(&out, u);
         if (u->need_copy && !u->copy_out) {
             /* spills of values a plain `=` cannot store (const members, types
                declared in the body): a byte copy without <string.h> */

@@ -40,15 +40,34 @@
  * freestanding headers and stand-in typedefs.  The C view is included by
  * generated code after the user's first lines, and may include libc.
  */
-#ifdef __ACC__
-#define bool _Bool /* the injected parse view takes no name from the user (#undef at the end) */
+/*
+ * ACC__NOLIBC: the C view acc includes on its own, for a .ac file that names
+ * the API without including acc.h (acc's output must then add no libc
+ * header and take no name from the user: SPEC 2).  Like the parse view it
+ * uses stand-in typedefs and spells bool as _Bool and size_t as
+ * acc__size_t for itself only; acc
+ * wraps the #include in push_macro/pop_macro of the user's macros named
+ * like the identifiers of this header.
+ */
+#if defined(__ACC__) || defined(ACC__NOLIBC)
+#define ACC__OWN_BOOL 1
+#pragma push_macro("bool")
+#undef bool
+#define bool _Bool /* the header's own spelling; the user's bool is restored at the end */
 #else
 #include <stdbool.h>
 #endif
-#include <stddef.h>
-
 #include "acc_abi.h"
-#ifdef __ACC__
+#ifdef ACC__NOLIBC
+/* not even <stddef.h>: tcc's declares ssize_t, which the user may own */
+#pragma push_macro("size_t")
+#undef size_t
+#define size_t acc__size_t
+#else
+#include <stddef.h>
+#endif
+
+#if defined(__ACC__) || defined(ACC__NOLIBC)
 typedef __PTRDIFF_TYPE__ acc__ssize_t;
 typedef unsigned int acc__socklen_t;
 typedef void acc__FILE;
@@ -566,7 +585,13 @@ ACC__EXTERN long acc__getaddrinfo_inflight(void);
 }
 #endif
 
-#ifdef __ACC__
+#ifdef ACC__NOLIBC
+#undef size_t
+#pragma pop_macro("size_t")
+#endif
+#ifdef ACC__OWN_BOOL
 #undef bool
+#pragma pop_macro("bool")
+#undef ACC__OWN_BOOL
 #endif
 #endif /* ACC_H */
