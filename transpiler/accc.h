@@ -48,6 +48,7 @@ void buf_printf(Buf *b, const char *format, ...) __attribute__((format(printf, 2
 void buf_vprintf(Buf *b, const char *format, va_list ap);
 char *buf_take(Buf *b); /* returns the NUL-terminated data, leaves b empty */
 char *read_file(const char *path, size_t *len);
+char *c_literal(const char *s); /* s as a C string literal, quoted */
 /* Whether the text [b,e) has balanced parentheses, brackets and braces
    outside literals. */
 bool text_balanced(const char *t, unsigned b, unsigned e);
@@ -162,6 +163,8 @@ struct Fn {
     Vec lines;   /* (uintptr_t) source line of each resume point, [0] unused */
     Vec hoisted; /* char*: type declarations of the body, moved before the frame */
     Vec loops;   /* (uintptr_t) seq, seq_end pairs: loops and backward gotos of the body */
+    char *lowered; /* (lower) an async function's body function statements; a plain
+                      function's body rewritten, or NULL when nothing in it changes */
     bool overaligned; /* a frame slot has an alignment specifier */
     bool is_main;
 };
@@ -207,6 +210,7 @@ typedef struct Unit {
     Vec inner_protos; /* Node*: block-scope async prototypes (DeclStmt) */
     int nanon;        /* hoisted unnamed types so far */
     Vec globals;      /* Node*: file-scope declarations that name async functions (fnptr.c) */
+    Vec global_inits; /* (lower) char*: their initializers rewritten, NULL when unchanged */
     bool has_async_decl; /* a top-level declaration copied as written spells `async` */
     unsigned async_decl_at; /* where the first one starts: acc.h must come before it */
     unsigned nseq;    /* nodes numbered so far (Node.seq) */
@@ -229,6 +233,9 @@ typedef struct Options {
     bool no_line;
     Vec clang_args; /* char*: -I, -D, ... passed to the parser */
 } Options;
+
+/* (diag.c) `#line N "file"` (unless --no-line), with a newline before it when needed. */
+void line_directive(Buf *out, const Options *opt, const Source *src, unsigned line);
 
 int parse_unit(Unit *u, const Options *opt);
 
@@ -265,6 +272,8 @@ const char *marker_name(int marker);
 
 /* ---- types.c ------------------------------------------------------------ */
 
+/* The prototype of fn's constructor, e.g. "acc__frame *f__acc(int *acc__res, int acc__a0)". */
+char *ctor_proto(Fn *fn, bool with_names);
 /* A declaration of `name` with type t, e.g. "int (*name)[3]"; name may be "". */
 char *declare(CXType t, const char *name);
 /* The same with top-level qualifiers dropped (frame slots must be assignable). */
@@ -308,6 +317,7 @@ char *fnptr_clang_message(char *msg);
 
 /* ---- analyse.c ---------------------------------------------------------- */
 
+void analyse_unit(Unit *u); /* analyse_fn of every async definition */
 void analyse_fn(Unit *u, Fn *fn);
 /* Whether v (with a frame field) may be used after the await w: a use
    after it in its scope, or in a loop around w inside its scope. */
@@ -315,6 +325,9 @@ bool live_after(const Fn *fn, const Var *v, const Node *w);
 
 /* ---- lower.c ------------------------------------------------------------ */
 
+/* Every function body and file-scope initializer that changes, lowered:
+   Fn.lowered, Unit.global_inits. */
+void lower_unit(Unit *u, const Options *opt);
 /* The body of fn's resume function (without the dispatch), C text. */
 char *lower_fn(Unit *u, Fn *fn, const Options *opt);
 /* Text of an await-free expression or statement with its rewrites applied
@@ -329,11 +342,14 @@ char *print_expanded(Unit *u, Fn *fn, Node *n, char *(*sub)(void *ctx, Node *n),
 
 /* ---- emit.c ------------------------------------------------------------- */
 
-/* The whole output file. */
+/* The whole output file, assembled from the input's bytes and what lower made. */
 char *emit_unit(Unit *u, const Options *opt);
-/* The prototype of fn's constructor, e.g. "acc_frame *f__acc(int *acc_res, int a)". */
-char *ctor_proto(Fn *fn, bool with_names);
-/* `#line N "file"` with a newline before it when needed. */
-void emit_line(Buf *out, const Options *opt, const Source *src, unsigned line);
+
+/* ---- transpile.c -------------------------------------------------------- */
+
+/* The passes in order, each over the whole unit, each only when the one
+   before found no error: the output file, or NULL after errors (reported).
+   u is zeroed by the caller and disposed by it (unit_dispose). */
+char *acc_transpile(Unit *u, const Options *opt);
 
 #endif /* ACCC_H */

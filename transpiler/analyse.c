@@ -451,3 +451,11 @@ void analyse_fn(Unit *u, Fn *fn) {
     xfree(a.gotos.items);
     xfree(a.labels.items);
 }
+
+void analyse_unit(Unit *u) {
+    for (int i = 0; i < u->defs.len; i++) {
+        Fn *fn = u->defs.items[i];
+        if (fn->is_async)
+            analyse_fn(u, fn);
+    }
+}

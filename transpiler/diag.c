@@ -45,6 +45,16 @@ void line_col(const Source *src, unsigned off, unsigned *line, unsigned *col) {
     *col = off - src->line_starts[lo] + 1;
 }
 
+void line_directive(Buf *out, const Options *opt, const Source *src, unsigned line) {
+    if (opt->no_line)
+        return;
+    if (out->len && out->data[out->len - 1] != '\n')
+        buf_put(out, "\n");
+    char *path = c_literal(src->path);
+    buf_printf(out, "#line %u %s\n", line, path);
+    xfree(path);
+}
+
 /* Prints the source line that holds `line_start`, then a caret under column col. */
 static void show_line(const char *text, size_t len, size_t line_start, unsigned col) {
     size_t e = line_start;

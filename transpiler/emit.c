@@ -12,56 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *c_string(const char *s) {
-    Buf b = {0};
-    buf_put(&b, "\"");
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            buf_put(&b, "\\");
-        buf_putn(&b, s, 1);
-    }
-    buf_put(&b, "\"");
-    return buf_take(&b);
-}
-
-void emit_line(Buf *out, const Options *opt, const Source *src, unsigned line) {
-    if (opt->no_line)
-        return;
-    if (out->len && out->data[out->len - 1] != '\n')
-        buf_put(out, "\n");
-    char *path = c_string(src->path);
-    buf_printf(out, "#line %u %s\n", line, path);
-    xfree(path);
-}
-
 static CXType result_type(Fn *fn) { return clang_getResultType(clang_getCursorType(fn->cur)); }
-
-char *ctor_proto(Fn *fn, bool with_names) {
-    Buf b = {0};
-    buf_printf(&b, "%sacc__frame *%s__acc(", fn->is_static ? "static " : "", fn->name);
-    const char *sep = "";
-    CXType rt = result_type(fn);
-    if (rt.kind != CXType_Void) {
-        char *d = declare(rt, with_names ? "*acc__res" : "*");
-        buf_put(&b, d);
-        xfree(d);
-        sep = ", ";
-    }
-    int n = clang_Cursor_getNumArguments(fn->cur);
-    for (int i = 0; i < n; i++) {
-        CXType t = decayed_param(clang_getCursorType(clang_Cursor_getArgument(fn->cur, (unsigned)i)));
-        char *name = with_names ? fmt("acc__a%d", i) : xstrdup("");
-        char *d = declare_value(t, name);
-        buf_printf(&b, "%s%s", sep, d);
-        sep = ", ";
-        xfree(d);
-        xfree(name);
-    }
-    if (!*sep)
-        buf_put(&b, "void");
-    buf_put(&b, ")");
-    return buf_take(&b);
-}
 
 static void emit_frame_struct(Buf *b, Fn *fn) {
     buf_printf(b, "struct %s__acc_frame {\n    acc__frame acc__hdr;\n", fn->name);
@@ -95,7 +46,7 @@ static void emit_info(Buf *b, Fn *fn, const Source *src) {
     for (int i = 0; i < fn->lines.len; i++)
         buf_printf(b, "%s%u", i ? ", " : "", (unsigned)(uintptr_t)fn->lines.items[i]);
     buf_put(b, "};\n");
-    char *path = c_string(src->path);
+    char *path = c_literal(src->path);
     char *res = result_type(fn).kind == CXType_Void
                     ? xstrdup("0")
                     : fmt("acc__offsetof(struct %s__acc_frame, acc__res)", fn->name);
@@ -148,7 +99,7 @@ static void emit_ctor(Buf *b, Fn *fn) {
  * thunk that fninfo names turns that into ACC__DONE or ACC__PENDING and
  * stores the value for the caller.
  */
-static void emit_resume(Buf *b, Fn *fn, const char *body, const Options *opt, const Source *src) {
+static void emit_resume(Buf *b, Fn *fn, const Options *opt, const Source *src) {
     CXType rt = result_type(fn);
     bool is_void = rt.kind == CXType_Void;
     char *sig = fmt("%s__acc_body(struct %s__acc_frame *acc__f)", fn->name, fn->name);
@@ -180,7 +131,7 @@ static void emit_resume(Buf *b, Fn *fn, const char *body, const Options *opt, co
     for (int i = 1; i < fn->lines.len; i++)
         buf_printf(b, "    case %d:\n        goto acc__L%d;\n", i, i);
     buf_printf(b, "    default:\n        %s\n    }\n", is_void ? "return;" : "return acc__z;");
-    buf_put(b, body);
+    buf_put(b, fn->lowered);
     if (b->len && b->data[b->len - 1] != '\n')
         buf_put(b, "\n");
     buf_printf(b, "    %s\n}\n", is_void ? "return;" : "return acc__z;");
@@ -188,7 +139,7 @@ static void emit_resume(Buf *b, Fn *fn, const char *body, const Options *opt, co
     /* debuggers show the thunk at the function's closing brace */
     unsigned line, col;
     line_col(src, fn->end ? fn->end - 1 : 0, &line, &col);
-    emit_line(b, opt, src, line);
+    line_directive(b, opt, src, line);
     /* one line up to the body's call, so that it is at the closing brace */
     buf_printf(b,
                "static int %s__acc_resume(acc__frame *acc__base) { "
@@ -222,22 +173,21 @@ static void emit_main(Buf *b, Fn *fn) {
                    "    return acc__main(main__acc(&acc__rv), &acc__rv);\n}\n");
 }
 
-static char *gen_async(Unit *u, Fn *fn, const Options *opt) {
-    char *body = lower_fn(u, fn, opt);
-    Buf b = {0};
+/* An async function: its frame struct, fninfo, constructor and body
+   function (and the real main for an async main). */
+static void emit_async(Buf *b, Unit *u, Fn *fn, const Options *opt) {
     for (int i = 0; i < fn->hoisted.len; i++)
-        buf_printf(&b, "%s\n", (char *)fn->hoisted.items[i]);
-    emit_frame_struct(&b, fn);
-    emit_info(&b, fn, &u->src);
-    emit_ctor(&b, fn);
-    emit_resume(&b, fn, body, opt, &u->src);
+        buf_printf(b, "%s\n", (char *)fn->hoisted.items[i]);
+    emit_frame_struct(b, fn);
+    emit_info(b, fn, &u->src);
+    emit_ctor(b, fn);
+    emit_resume(b, fn, opt, &u->src);
     if (fn->is_main) {
         unsigned l2, c2;
         line_col(&u->src, fn->end, &l2, &c2);
-        emit_line(&b, opt, &u->src, l2);
-        emit_main(&b, fn);
+        line_directive(b, opt, &u->src, l2);
+        emit_main(b, fn);
     }
-    return buf_take(&b);
 }
 
 /* ---- the file ------------------------------------------------------------- */
@@ -245,8 +195,8 @@ static char *gen_async(Unit *u, Fn *fn, const Options *opt) {
 typedef struct {
     unsigned begin, end; /* the bytes replaced */
     unsigned decl_at;    /* where the enclosing top-level declaration starts */
-    char *text;
-    bool multiline;
+    char *text;          /* what replaces them, or NULL: */
+    Fn *async_fn;        /* an async function, written from its lowered body */
     Fn *fn;              /* the function the region declares, if any */
     Node *tree;          /* nodes whose callees need constructor prototypes */
 } Region;
@@ -302,7 +252,7 @@ static void copy(Buf *out, const Source *src, unsigned from, unsigned to) {
 static void resync(Buf *out, const Options *opt, const Source *src, unsigned off) {
     unsigned line, col;
     line_col(src, off, &line, &col);
-    emit_line(out, opt, src, line);
+    line_directive(out, opt, src, line);
 }
 
 char *emit_unit(Unit *u, const Options *opt) {
@@ -317,21 +267,15 @@ char *emit_unit(Unit *u, const Options *opt) {
         if (fn->is_async) {
             r->begin = fn->begin;
             r->end = fn->end;
-            r->text = gen_async(u, fn, opt);
-            r->multiline = true;
-        } else {
-            char *t = plain_text(u, fn, fn->body);
-            char *orig = node_text(u, fn->body);
-            bool same = strcmp(t, orig) == 0;
-            xfree(orig);
-            if (same) {
-                xfree(r);
-                continue;
-            }
+            r->async_fn = fn;
+        } else if (fn->lowered) {
             r->begin = fn->body->begin;
             r->end = fn->body->end;
-            r->text = t;
+            r->text = fn->lowered;
             r->fn = NULL;
+        } else {
+            xfree(r);
+            continue;
         }
         vec_push(&regs, r);
     }
@@ -339,14 +283,9 @@ char *emit_unit(Unit *u, const Options *opt) {
        initializer; the first of a declaration declares the constructors) */
     for (int i = 0; i < u->globals.len; i++) {
         Node *d = u->globals.items[i], *init = d->kids[d->nkids - 1];
-        char *t = plain_text(u, NULL, init);
-        char *orig = node_text(u, init);
-        bool same = strcmp(t, orig) == 0;
-        xfree(orig);
-        if (same) {
-            xfree(t);
+        char *t = u->global_inits.items[i];
+        if (!t)
             continue;
-        }
         Region *r = xcalloc(1, sizeof *r);
         r->begin = init->begin;
         r->end = init->end;
@@ -421,8 +360,8 @@ char *emit_unit(Unit *u, const Options *opt) {
         if (out.len != before)
             resync(&out, opt, src, at);
         copy(&out, src, at, r->begin);
-        if (r->multiline) {
-            buf_put(&out, r->text);
+        if (r->async_fn) {
+            emit_async(&out, u, r->async_fn, opt);
             resync(&out, opt, src, r->end);
         } else {
             buf_put(&out, r->text);

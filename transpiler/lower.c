@@ -90,7 +90,7 @@ static void new_line(Lower *L, unsigned off) {
         put(L, "\n");
     if (L->opt->no_line || line == L->out_line)
         return;
-    emit_line(&L->out, L->opt, &L->u->src, line);
+    line_directive(&L->out, L->opt, &L->u->src, line);
     L->out_line = line;
 }
 
@@ -1271,4 +1271,28 @@ char *plain_text(Unit *u, Fn *fn, Node *n) {
     if (L.out.len)
         die("a plain function needed statements");
     return t;
+}
+
+/* The rewritten text of n in a plain function (or a file-scope initializer),
+   or NULL when nothing in it changes. */
+static char *plain_change(Unit *u, Fn *fn, Node *n) {
+    char *t = plain_text(u, fn, n);
+    char *orig = node_text(u, n);
+    bool same = strcmp(t, orig) == 0;
+    xfree(orig);
+    if (!same)
+        return t;
+    xfree(t);
+    return NULL;
+}
+
+void lower_unit(Unit *u, const Options *opt) {
+    for (int i = 0; i < u->defs.len; i++) {
+        Fn *fn = u->defs.items[i];
+        fn->lowered = fn->is_async ? lower_fn(u, fn, opt) : plain_change(u, fn, fn->body);
+    }
+    for (int i = 0; i < u->globals.len; i++) {
+        Node *d = u->globals.items[i];
+        vec_push(&u->global_inits, plain_change(u, NULL, d->kids[d->nkids - 1]));
+    }
 }

@@ -1,8 +1,8 @@
 /*
- * main.c: acc's command line, and the stages in order:
- * parse, check, analyse, lower + emit, then the output file written whole
- * (through a temporary file renamed into place, so an error never leaves a
- * half-written output behind).
+ * main.c: acc's command line: the options, the passes (acc_transpile in
+ * transpile.c: parse, check, analyse, lower, emit), then the output file
+ * written whole (through a temporary file renamed into place, so an error
+ * never leaves a half-written output behind) and the depfile.
  */
 #include "accc.h"
 
@@ -192,19 +192,9 @@ static int run(int argc, char **argv) {
         return 2;
     }
     Unit u = {0};
-    if (parse_unit(&u, &opt) < 0) {
-        unit_dispose(&u);
-        return 1;
-    }
-    check_unit(&u);
-    for (int i = 0; i < u.defs.len && !error_count; i++) {
-        Fn *fn = u.defs.items[i];
-        if (fn->is_async)
-            analyse_fn(&u, fn);
-    }
-    char *out = error_count ? NULL : emit_unit(&u, &opt);
+    char *out = acc_transpile(&u, &opt); /* parse, check, analyse, lower, emit */
     int status = 0;
-    if (error_count) {
+    if (!out) {
         status = 1;
     } else if (to_stdout(&opt)) {
         fputs(out, stdout);

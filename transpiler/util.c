@@ -378,6 +378,18 @@ char *buf_take(Buf *b) {
     return p;
 }
 
+char *c_literal(const char *s) {
+    Buf b = {0};
+    buf_put(&b, "\"");
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            buf_put(&b, "\\");
+        buf_putn(&b, s, 1);
+    }
+    buf_put(&b, "\"");
+    return buf_take(&b);
+}
+
 char *read_file(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
     if (!f)

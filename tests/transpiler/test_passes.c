@@ -1,5 +1,6 @@
 /*
- * test_passes.c: unit tests of acc's passes on small inputs: declarator
+ * test_passes.c: unit tests of acc's passes on small inputs, each through
+ * acc_transpile, the entry point of the command line: declarator
  * spelling (types.c), which locals live in the frame (analyse.c), the
  * rewriting of plain functions (lower.c), the byte-for-byte copy outside
  * async functions (emit.c) and the diagnostic format (diag.c).
@@ -16,8 +17,12 @@
 
 #include <cmocka.h>
 
-/* Parses `code` as a .ac file; the unit stays alive until unit_dispose. */
-static Unit *parse_snippet(const char *code, Options *opt) {
+static char *output; /* what the last transpile_snippet wrote */
+
+/* Runs the passes (acc_transpile, as the command line does) over `code` as a
+   .ac file, which must have no error; the unit stays alive until
+   unit_dispose, with what each pass found. */
+static Unit *transpile_snippet(const char *code, Options *opt) {
     static char path[] = "/tmp/acc_test_XXXXXX.ac";
     strcpy(path, "/tmp/acc_test_XXXXXX.ac");
     int fd = mkstemps(path, 3);
@@ -28,9 +33,11 @@ static Unit *parse_snippet(const char *code, Options *opt) {
     opt->input = xstrdup(path);
     opt->no_line = true;
     Unit *u = xcalloc(1, sizeof *u);
-    error_count = 0;
-    assert_int_equal(parse_unit(u, opt), 0);
+    diag_reset();
+    output = acc_transpile(u, opt);
     unlink(path);
+    assert_int_equal(error_count, 0);
+    assert_non_null(output);
     return u;
 }
 
@@ -62,7 +69,7 @@ static CXType type_of(Unit *u, const char *var) {
 static void test_declare(void **state) {
     (void)state;
     Options opt;
-    Unit *u = parse_snippet("int (*p)[3];\n"
+    Unit *u = transpile_snippet("int (*p)[3];\n"
                             "void (*fp)(int, char *);\n"
                             "const char *const s = 0;\n"
                             "int a[2][3];\n"
@@ -107,7 +114,7 @@ static Var *var_named(Fn *fn, const char *name) {
 static void test_frame_residency(void **state) {
     (void)state;
     Options opt;
-    Unit *u = parse_snippet("async int g(void);\n"
+    Unit *u = transpile_snippet("async int g(void);\n"
                             "async int f(int p) {\n"
                             "    int a = 1;\n"
                             "    { int b = 2; (void)b; }\n"
@@ -122,10 +129,7 @@ static void test_frame_residency(void **state) {
                             "    return e + p + s;\n"
                             "}\n",
                             &opt);
-    check_unit(u);
-    assert_int_equal(error_count, 0);
     Fn *f = def_named(u, "f");
-    analyse_fn(u, f);
     assert_true(var_named(f, "p")->in_frame);  /* parameters always */
     assert_true(var_named(f, "a")->in_frame);  /* an await in its scope */
     assert_false(var_named(f, "b")->in_frame); /* none in its block */
@@ -143,7 +147,7 @@ static void test_frame_residency(void **state) {
 static void test_residency_of_escaping(void **state) {
     (void)state;
     Options opt;
-    Unit *u = parse_snippet("struct pt { int x, arr[2]; };\n"
+    Unit *u = transpile_snippet("struct pt { int x, arr[2]; };\n"
                             "async int g(void);\n"
                             "void use(int *p);\n"
                             "async int f(int p, int q) {\n"
@@ -156,10 +160,7 @@ static void test_residency_of_escaping(void **state) {
                             "    return a + b + arr[0] + s.x + t.x + p + q;\n"
                             "}\n",
                             &opt);
-    check_unit(u);
-    assert_int_equal(error_count, 0);
     Fn *f = def_named(u, "f");
-    analyse_fn(u, f);
     assert_true(var_named(f, "a")->resident);   /* &a */
     assert_false(var_named(f, "b")->resident);  /* only its value is used */
     assert_true(var_named(f, "arr")->resident); /* an array */
@@ -173,14 +174,12 @@ static void test_residency_of_escaping(void **state) {
 static void test_plain_rewrite(void **state) {
     (void)state;
     Options opt;
-    Unit *u = parse_snippet("async int h(int x) { return x; }\n"
+    Unit *u = transpile_snippet("async int h(int x) { return x; }\n"
                             "int main(void) { int r; acc_run(r = h(1)); return acc_run(h(2)); }\n",
                             &opt);
-    check_unit(u);
-    assert_int_equal(error_count, 0);
     Fn *m = def_named(u, "main");
     assert_string_equal(
-        plain_text(u, m, m->body),
+        m->lowered,
         "{ int r; acc_run(h__acc(&(r), 1)); return acc_run(h__acc(ACC__NULL, 2)); }");
     unit_dispose(u);
 }
@@ -193,12 +192,8 @@ static void test_bytes_outside_untouched(void **state) {
     char code[1024];
     snprintf(code, sizeof code, "%sasync int f(void) { return 1; }%s", head, tail);
     Options opt;
-    Unit *u = parse_snippet(code, &opt);
-    check_unit(u);
-    for (int i = 0; i < u->defs.len; i++)
-        if (((Fn *)u->defs.items[i])->is_async)
-            analyse_fn(u, u->defs.items[i]);
-    char *out = emit_unit(u, &opt);
+    Unit *u = transpile_snippet(code, &opt);
+    char *out = output;
     assert_memory_equal(out, head, strlen(head)); /* nothing before the user's lines */
     /* the program names none of the runtime's API: only the ABI header */
     const char *incl = strstr(out, "#include <acc_abi.h>");
