@@ -114,8 +114,24 @@ static bool to_stdout(const Options *opt) {
     return !opt->output || strcmp(opt->output, "-") == 0;
 }
 
-/* Writes `data` to `path` through a temporary file in the same directory. */
+/* Writes `data` to what is not a regular file (/dev/null, a pipe, a
+   terminal) in place. */
+static int write_in_place(const char *path, const char *data, size_t len) {
+    FILE *f = fopen(path, "wb");
+    bool ok = f && fwrite(data, 1, len, f) == len;
+    ok = f && fclose(f) == 0 && ok;
+    if (!ok)
+        fprintf(stderr, "acc: error: cannot write '%s'\n", path);
+    return ok ? 0 : -1;
+}
+
+/* Writes `data` to `path` through a temporary file in the same directory,
+   renamed into place; but a path that names something other than a regular
+   file is written in place: a rename would put a file where /dev/null was. */
 static int write_whole(const char *path, const char *data, size_t len) {
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return write_in_place(path, data, len);
     char *tmp = fmt("%s.tmpXXXXXX", path);
     int fd = mkstemp(tmp);
     if (fd < 0) {
