@@ -211,6 +211,8 @@ typedef struct Unit {
     int nanon;        /* hoisted unnamed types so far */
     Vec globals;      /* Node*: file-scope declarations that name async functions (fnptr.c) */
     Vec global_inits; /* (lower) char*: their initializers rewritten, NULL when unchanged */
+    Vec async_words;  /* (uintptr_t) offsets of the identifier tokens `async`, in order */
+    bool names_api;   /* the file names the runtime's API (is_api_name) */
     bool has_async_decl; /* a top-level declaration copied as written spells `async` */
     unsigned async_decl_at; /* where the first one starts: acc.h must come before it */
     unsigned nseq;    /* nodes numbered so far (Node.seq) */
@@ -240,7 +242,7 @@ void line_directive(Buf *out, const Options *opt, const Source *src, unsigned li
 int parse_unit(Unit *u, const Options *opt);
 
 /* hygiene.c: the runtime header the output includes, and how */
-bool unit_names_api(Unit *u);
+bool is_api_name(const char *identifier); /* acc_sleep, acc_task, ACC_H: not acc__ */
 void put_runtime_include(Buf *out, Unit *u);
 void unit_dispose(Unit *u);
 char *node_text(const Unit *u, const Node *n);
@@ -252,10 +254,9 @@ unsigned cursor_offset(const Unit *u, CXCursor c);
 const CXToken *unit_tokens(Unit *u, unsigned *n);
 unsigned token_offset(const Unit *u, CXToken t);
 unsigned token_at(Unit *u, unsigned off); /* the index of the first token at or after off */
-/* Calls match(u, spelling, token, ctx) on each identifier token of the main
-   file until it returns true; returns whether one did. */
-bool unit_find_identifier(Unit *u, bool (*match)(Unit *u, const char *spelling, CXToken tok, void *ctx),
-                          void *ctx);
+/* The offset of the first `async` the main file spells at or after off
+   (Unit.async_words), UINT32_MAX when none. */
+unsigned first_async_word(const Unit *u, unsigned off);
 /* The coroutine operands of a marker call (comma operands before the final 0). */
 int marker_coros(Node *call, Node **out, int max);
 Node *marker_extra_arg(Node *call); /* loop of acc_run_until_complete, timeout of acc_wait_for */

@@ -43,6 +43,31 @@ typedef struct {
     char *text;
 } AlignQuery;
 
+/* The text from b through the parenthesized operand of the keyword that
+   ends at e (`_Alignas(32)`, `aligned(16)`), by libclang's tokens; NULL
+   when no `(` follows. */
+static char *with_operand(Unit *u, unsigned b, unsigned e) {
+    unsigned n;
+    const CXToken *toks = unit_tokens(u, &n);
+    int depth = 0;
+    for (unsigned i = token_at(u, e); i < n; i++) {
+        CXString s = clang_getTokenSpelling(u->tu, toks[i]);
+        const char *t = clang_getCString(s);
+        bool open = strcmp(t, "(") == 0, close = strcmp(t, ")") == 0;
+        clang_disposeString(s);
+        if (depth == 0 && !open)
+            return NULL;
+        depth += open;
+        if (close && --depth == 0) {
+            unsigned end = 0;
+            clang_getFileLocation(clang_getRangeEnd(clang_getTokenExtent(u->tu, toks[i])), NULL,
+                                  NULL, NULL, &end);
+            return xstrndup(u->src.text + b, end - b);
+        }
+    }
+    return NULL;
+}
+
 static enum CXChildVisitResult align_visit(CXCursor c, CXCursor parent, CXClientData data) {
     (void)parent;
     AlignQuery *q = data;
@@ -52,20 +77,8 @@ static enum CXChildVisitResult align_visit(CXCursor c, CXCursor parent, CXClient
         clang_getFileLocation(clang_getRangeStart(r), NULL, NULL, NULL, &b);
         clang_getFileLocation(clang_getRangeEnd(r), NULL, NULL, NULL, &e);
         /* the range is the keyword alone: take it with its parenthesized operand */
-        const char *t = q->u->src.text;
-        size_t len = q->u->src.len, p = e;
-        while (p < len && (t[p] == ' ' || t[p] == '\t'))
-            p++;
-        if (e > b && p < len && t[p] == '(') {
-            int depth = 0;
-            for (; p < len; p++) {
-                depth += t[p] == '(';
-                if (t[p] == ')' && --depth == 0)
-                    break;
-            }
-            if (p < len)
-                q->text = xstrndup(t + b, p + 1 - b);
-        }
+        if (e > b)
+            q->text = with_operand(q->u, b, e);
     }
     return CXChildVisit_Continue;
 }

@@ -26,13 +26,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool is_api_name(Unit *u, const char *s, CXToken tok, void *ctx) {
-    (void)u, (void)tok, (void)ctx;
+bool is_api_name(const char *s) {
     return (strncmp(s, "acc_", 4) == 0 && s[4] != '_') || strcmp(s, "ACC_H") == 0;
 }
-
-/* Whether the main file names the runtime's API (acc_sleep, acc_task, ...). */
-bool unit_names_api(Unit *u) { return unit_find_identifier(u, is_api_name, NULL); }
 
 static bool is_named(CXFile f, const char *base_name) {
     if (!f)
@@ -135,7 +131,7 @@ static void free_strings(Vec *v) {
 }
 
 void put_runtime_include(Buf *out, Unit *u) {
-    if (!unit_names_api(u)) {
+    if (!u->names_api) {
         buf_put(out, "#include <acc_abi.h>\n");
         if (fnptr_output_spells_async(u))
             buf_put(out, "#ifndef async\n#define async\n#endif\n");

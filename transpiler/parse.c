@@ -300,25 +300,24 @@ static void classify(Unit *u, Node *n) {
     }
 }
 
-/* The length of the token at `off` in the file (approximately as C lexes). */
-static unsigned token_length(const Unit *u, unsigned off) {
-    const char *t = u->src.text + off, *p = t;
-    if (*p == '"' || *p == '\'') {
-        char q = *p++;
-        while (*p && *p != q && *p != '\n')
-            p += (*p == '\\' && p[1]) ? 2 : 1;
-        return (unsigned)(p - t) + (*p == q);
-    }
-    while (*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-           (*p >= '0' && *p <= '9') || (p > t && *p == '.' && t[0] >= '0' && t[0] <= '9'))
-        p++;
-    return p > t ? (unsigned)(p - t) : 1;
+/* The length of the token that starts at `off` in the main file, as
+   libclang lexes it (1 where none starts). */
+static unsigned token_length(Unit *u, unsigned off) {
+    unsigned n;
+    const CXToken *toks = unit_tokens(u, &n);
+    unsigned i = token_at(u, off);
+    if (i >= n || token_offset(u, toks[i]) != off)
+        return 1;
+    unsigned end = 0;
+    clang_getFileLocation(clang_getRangeEnd(clang_getTokenExtent(u->tu, toks[i])), NULL, NULL, NULL,
+                          &end);
+    return end > off ? end - off : 1;
 }
 
 /* libclang gives an empty range to a token from a macro that was expanded
    inside another macro's argument (K in ID(f(K))): the token's own length
    stands in, and no node ends before its children. */
-static void repair_range(const Unit *u, Node *n) {
+static void repair_range(Unit *u, Node *n) {
     if (!n->in_main)
         return;
     if (n->end == n->begin && n->nkids == 0 && n->begin < u->src.len) {
@@ -400,20 +399,35 @@ unsigned token_at(Unit *u, unsigned off) {
     return lo;
 }
 
-bool unit_find_identifier(Unit *u, bool (*match)(Unit *u, const char *spelling, CXToken tok, void *ctx),
-                          void *ctx) {
+/* One walk over the identifier tokens of the main file for what the passes
+   ask of the words the file spells: where it says `async`, and whether it
+   names the runtime's API. */
+static void scan_identifiers(Unit *u) {
     unsigned n;
     const CXToken *toks = unit_tokens(u, &n);
-    bool found = false;
-    for (unsigned i = 0; i < n && !found; i++) {
+    for (unsigned i = 0; i < n; i++) {
         if (clang_getTokenKind(toks[i]) != CXToken_Identifier)
             continue;
         CXString sp = clang_getTokenSpelling(u->tu, toks[i]); /* a reference: no copy */
         const char *s = clang_getCString(sp);
-        found = s && match(u, s, toks[i], ctx);
+        if (s && strcmp(s, "async") == 0)
+            vec_push(&u->async_words, (void *)(uintptr_t)token_offset(u, toks[i]));
+        else if (s && !u->names_api)
+            u->names_api = is_api_name(s);
         clang_disposeString(sp);
     }
-    return found;
+}
+
+unsigned first_async_word(const Unit *u, unsigned off) {
+    int lo = 0, hi = u->async_words.len;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if ((uintptr_t)u->async_words.items[mid] < off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < u->async_words.len ? (unsigned)(uintptr_t)u->async_words.items[lo] : UINT32_MAX;
 }
 
 char *node_text(const Unit *u, const Node *n) {
@@ -605,6 +619,7 @@ int parse_unit(Unit *u, const Options *opt) {
     if (!u->src.file)
         die("main file not found in the translation unit");
     collect_skipped(u);
+    scan_identifiers(u);
     clang_visitChildren(clang_getTranslationUnitCursor(u->tu), top_visit, u);
     for (int i = 0; i < u->fns.len; i++) {
         Fn *f = u->fns.items[i];

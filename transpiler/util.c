@@ -424,30 +424,49 @@ void vec_push(Vec *v, void *item) {
     v->items[v->len++] = item;
 }
 
+/* What text_balanced looks at in a character: most are nothing to it, and
+   parse asks about the text of every node, so the loop skips those by a
+   table. */
+enum { PLAIN, OPEN, CLOSE, SLASH, QUOTE };
+static const unsigned char balance_class[256] = {
+    ['('] = OPEN,  ['['] = OPEN,  ['{'] = OPEN,   [')'] = CLOSE,
+    [']'] = CLOSE, ['}'] = CLOSE, ['/'] = SLASH,  ['"'] = QUOTE, ['\''] = QUOTE,
+};
+
 /* Whether the text [b,e) has balanced parentheses and brackets (outside
-   literals): libclang's range of a piece of a nested expansion may not. */
+   literals): libclang's range of a piece of a nested expansion may not.
+   (Raw text, not libclang's tokens: it runs on the range of every node of
+   the tree, which tokens would cost a lookup each.) */
 bool text_balanced(const char *t, unsigned b, unsigned e) {
     int depth = 0;
     for (unsigned p = b; p < e; p++) {
         char c = t[p];
-        if (c == '/' && p + 1 < e && t[p + 1] == '*') {
-            for (p += 2; p + 1 < e && !(t[p] == '*' && t[p + 1] == '/'); p++)
-                ;
-            p++;
-        } else if (c == '/' && p + 1 < e && t[p + 1] == '/') {
-            while (p < e && t[p] != '\n')
+        switch (balance_class[(unsigned char)c]) {
+        case PLAIN:
+            break;
+        case SLASH:
+            if (p + 1 < e && t[p + 1] == '*') {
+                for (p += 2; p + 1 < e && !(t[p] == '*' && t[p + 1] == '/'); p++)
+                    ;
                 p++;
-        } else if (c == '"' || c == '\'') {
+            } else if (p + 1 < e && t[p + 1] == '/') {
+                while (p < e && t[p] != '\n')
+                    p++;
+            }
+            break;
+        case QUOTE:
             for (p++; p < e && t[p] != c; p++)
                 if (t[p] == '\\')
                     p++;
-        } else if (c == '(' || c == '[' || c == '{') {
+            break;
+        case OPEN:
             depth++;
-        } else if (c == ')' || c == ']' || c == '}') {
+            break;
+        case CLOSE:
             if (--depth < 0)
                 return false;
+            break;
         }
     }
     return depth == 0;
 }
-
