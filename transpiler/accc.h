@@ -35,6 +35,7 @@ typedef struct {
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
+void *xnew(size_t n); /* zeroed memory that lives until exit: never freed or resized */
 void xfree(void *p);
 void arena_free_all(void); /* at exit: frees everything x-allocated */
 char *xstrdup(const char *s);
@@ -107,7 +108,9 @@ enum {
     MARK_RCT,      /* acc_run_coroutine_threadsafe(completion, coro) */
 };
 
-/* A cursor of a function body with what the later stages need of it. */
+/* A cursor of a function body with what the later stages need of it.
+   (Some 40,000 of them on a 10,000-line file: the flags are bits, so that
+   the tree touches fewer pages.) */
 struct Node {
     CXCursor cur;
     enum CXCursorKind kind;
@@ -115,33 +118,35 @@ struct Node {
     unsigned seq, seq_end; /* its place in tree order, and one past its last descendant's:
                               the order of the code after preprocessing (inside macro
                               expansions too, where byte offsets collapse) */
-    bool in_main;        /* both ends are in the main file */
-    bool faithful;       /* text [begin,end) spells exactly this node (not a macro body) */
-    bool mixed;          /* its range cuts through a macro use (a piece of one) */
-    bool repaired;       /* libclang gave no range: [begin,end) is a guess (a macro's name) */
+    int nkids;
+    int marker;          /* (parse) a call that takes coroutines: MARK_* */
+    bool in_main : 1;    /* both ends are in the main file */
+    bool faithful : 1;   /* text [begin,end) spells exactly this node (not a macro body) */
+    bool mixed : 1;      /* its range cuts through a macro use (a piece of one) */
+    bool repaired : 1;   /* libclang gave no range: [begin,end) is a guess (a macro's name) */
+    /* filled by parse */
+    bool is_await : 1;      /* `await E` */
+    bool ptr_call : 1;      /* a call through a pointer to an async function (fnptr.c) */
+    bool is_func_name : 1;  /* __func__ and friends */
+    bool async_attr : 1;    /* a variable or member that says `async` (Unit.async_objects) */
+    /* filled by check and analyse */
+    bool coro_operand : 1;  /* a coroutine expression: `f(x)` or `v = f(x)` under a marker */
+    bool awaited : 1;       /* the call an await applies to */
+    bool hoisted : 1;       /* a type declaration moved to file scope: emits nothing */
+    bool split : 1;         /* a declaration that must be emitted declarator by declarator */
+    bool literal_in_frame : 1; /* a compound literal whose block has an await after it */
+    bool has_await : 1;     /* an evaluated await in this subtree */
+    bool expand : 1;        /* (lower) a macro's statement written out from its expansion */
+    bool needs_rewrite : 1; /* some text in this subtree changes even without awaits */
     Node *parent;
     Node **kids;
-    int nkids;
     /* filled by parse */
-    bool is_await;      /* `await E` */
     Fn *async_callee;   /* a call of an async function: its Fn (declared or defined) */
-    bool ptr_call;      /* a call through a pointer to an async function (fnptr.c) */
     Fn *fnref;          /* an async function designator used as a value (f, &f): its Fn */
-    int marker;         /* a call that takes coroutines: MARK_* */
     Var *var;           /* a reference to, or the declaration of, a local or parameter */
-    bool is_func_name;  /* __func__ and friends */
-    bool async_attr;    /* a declaration that says `async` (acc.h's annotation) */
-    /* filled by check and analyse */
-    bool coro_operand;  /* a coroutine expression: `f(x)` or `v = f(x)` under a marker */
-    bool awaited;       /* the call an await applies to */
+    /* filled by check and lower */
     Fn *inner_proto;    /* a block-scope prototype of an async function */
-    bool hoisted;       /* a type declaration moved to file scope: emits nothing */
-    bool split;         /* a declaration that must be emitted declarator by declarator */
-    bool literal_in_frame; /* a compound literal whose block has an await after it */
     char *lowered;      /* an await already lowered in front of its statement: its value */
-    bool has_await;     /* an evaluated await in this subtree */
-    bool expand;        /* (lower) a macro's statement written out from its expansion */
-    bool needs_rewrite; /* some text in this subtree changes even without awaits */
 };
 
 /* A function declared (async ones) or defined (every one) in the translation unit. */
@@ -211,6 +216,8 @@ typedef struct Unit {
     int nanon;        /* hoisted unnamed types so far */
     Vec globals;      /* Node*: file-scope declarations that name async functions (fnptr.c) */
     Vec global_inits; /* (lower) char*: their initializers rewritten, NULL when unchanged */
+    Vec async_objects; /* (parse) Node*: variables and members in bodies that say `async` */
+    Buf scratch;      /* (lower) the buffer each function's body is lowered into */
     Vec async_words;  /* (uintptr_t) offsets of the identifier tokens `async`, in order */
     bool names_api;   /* the file names the runtime's API (is_api_name) */
     bool has_async_decl; /* a top-level declaration copied as written spells `async` */
@@ -220,9 +227,6 @@ typedef struct Unit {
     int nskipped;
     struct Located *located; /* (parse) locations already asked about */
     Vec built;        /* (parse) Node*: the children of the nodes being built */
-    CXToken *toks;    /* the main file's tokens (unit_tokens), when tokenized */
-    unsigned ntoks;
-    bool tokenized;
     bool need_copy;   /* the output needs acc__copy (a byte copy for spills) */
     bool copy_out;    /* acc__copy has been written */
 } Unit;
@@ -250,10 +254,16 @@ Fn *fn_of_decl(Unit *u, CXCursor decl);
 Node *peel(Node *n); /* skips ParenExpr and implicit casts */
 bool is_kind_expr(enum CXCursorKind k);
 unsigned cursor_offset(const Unit *u, CXCursor c);
-/* The main file's tokens, lexed by libclang once for every pass that asks. */
-const CXToken *unit_tokens(Unit *u, unsigned *n);
-unsigned token_offset(const Unit *u, CXToken t);
-unsigned token_at(Unit *u, unsigned off); /* the index of the first token at or after off */
+/* Tokens of the main file as libclang lexes them: those that start in
+   [b, e), b at a token boundary (a node's or a token's end or start). */
+typedef struct {
+    CXToken *t;
+    unsigned n;
+} Tokens;
+Tokens tokens_in(Unit *u, unsigned b, unsigned e);
+void tokens_dispose(Unit *u, Tokens *ts);
+unsigned token_offset(const Unit *u, CXToken t); /* where it starts in the main file */
+unsigned token_end(const Unit *u, CXToken t);    /* one past its last byte */
 /* The offset of the first `async` the main file spells at or after off
    (Unit.async_words), UINT32_MAX when none. */
 unsigned first_async_word(const Unit *u, unsigned off);

@@ -47,9 +47,10 @@ static Node *coro_call(Node *e) {
     return NULL;
 }
 
-/* Pass 1: the coroutine operands of acc_run, acc_spawn, acc_gather, ... */
+/* The coroutine operands of acc_run, acc_spawn, acc_gather, ... (before
+   the walk reaches them: check_call asks whether a call is one). */
 static void mark_coros(Check *ck, Node *n) {
-    if (n->marker) {
+    {
         Node *coros[256];
         int nc = marker_coros(n, coros, 256);
         for (int i = 0; i < nc; i++) {
@@ -64,8 +65,6 @@ static void mark_coros(Check *ck, Node *n) {
             peel(coros[i])->coro_operand = true;
         }
     }
-    for (int i = 0; i < n->nkids; i++)
-        mark_coros(ck, n->kids[i]);
 }
 
 static void check_await(Check *ck, Node *n) {
@@ -126,6 +125,8 @@ static void check_call(Check *ck, Node *n) {
 
 static void check_node(Check *ck, Node *n) {
     const Source *src = &ck->u->src;
+    if (n->marker)
+        mark_coros(ck, n);
     if (n->is_await)
         check_await(ck, n);
     switch (n->kind) {
@@ -171,14 +172,11 @@ static void check_variadic(Unit *u, Fn *fn) {
     CXType t = clang_getCursorType(fn->cur);
     if (t.kind != CXType_FunctionProto || !clang_isFunctionTypeVariadic(t))
         return;
-    unsigned ntoks;
-    const CXToken *toks = unit_tokens(u, &ntoks);
+    Tokens ts = tokens_in(u, fn->begin, fn->end);
     unsigned off = fn->begin;
-    for (unsigned i = token_at(u, fn->begin); i < ntoks; i++) {
-        unsigned at = token_offset(u, toks[i]);
-        if (at >= fn->end)
-            break;
-        CXString s = clang_getTokenSpelling(u->tu, toks[i]);
+    for (unsigned i = 0; i < ts.n; i++) {
+        unsigned at = token_offset(u, ts.t[i]);
+        CXString s = clang_getTokenSpelling(u->tu, ts.t[i]);
         bool dots = strcmp(clang_getCString(s), "...") == 0;
         clang_disposeString(s);
         if (dots) {
@@ -186,6 +184,7 @@ static void check_variadic(Unit *u, Fn *fn) {
             break;
         }
     }
+    tokens_dispose(u, &ts);
     error_at(&u->src, off, "async function '%s' cannot be variadic", fn->name);
 }
 
@@ -200,19 +199,19 @@ static void check_async_object(Unit *u, CXCursor c, enum CXCursorKind k, bool fo
     xfree(name);
 }
 
-/* The same inside a function body, from the node tree (in the order a
-   visit of the cursors would go). */
-static void async_object_nodes(Unit *u, Node *n) {
-    if (n->kind == CXCursor_VarDecl || n->kind == CXCursor_FieldDecl) {
+/* The same inside the body of the definition def: the declarations parse
+   found saying `async` (Unit.async_objects, in tree order). */
+static void async_objects_in(Unit *u, Node *def) {
+    for (int i = 0; i < u->async_objects.len; i++) {
+        Node *n = u->async_objects.items[i];
+        if (n->seq < def->seq || n->seq >= def->seq_end)
+            continue;
         unsigned off;
         CXFile f;
         clang_getFileLocation(clang_getCursorLocation(n->cur), &f, NULL, NULL, &off);
         if (f && clang_File_isEqual(f, u->src.file))
-            check_async_object(u, n->cur, n->kind, n->async_attr, off);
-        return;
+            check_async_object(u, n->cur, n->kind, true, off);
     }
-    for (int i = 0; i < n->nkids; i++)
-        async_object_nodes(u, n->kids[i]);
 }
 
 static enum CXChildVisitResult has_async_visit(CXCursor c, CXCursor parent, CXClientData data) {
@@ -244,7 +243,7 @@ static enum CXChildVisitResult async_object_visit(CXCursor c, CXCursor parent, C
     if (k == CXCursor_FunctionDecl && clang_isCursorDefinition(c)) {
         Fn *fn = fn_of_decl(u, c);
         if (fn->def) { /* parse built its tree: no second visit of libclang's */
-            async_object_nodes(u, fn->def);
+            async_objects_in(u, fn->def);
             return CXChildVisit_Continue;
         }
     }
@@ -274,7 +273,6 @@ void check_unit(Unit *u) {
             check_main(u, fn);
         }
         Check ck = {u, fn, 0, 0};
-        mark_coros(&ck, fn->body);
         check_node(&ck, fn->body);
     }
 }

@@ -152,9 +152,13 @@ static void check_conversion(Unit *u, Node *n) {
     Node *from = n->kids[n->nkids - 1];
     if (!is_kind_expr(from->kind))
         return;
-    CXType tt = clang_getCursorType(n->cur), ft = clang_getCursorType(from->cur);
-    int tk = fnptr_kind(tt), fk = fnptr_kind(ft);
-    if (!tk || !fk || tk == fk)
+    CXType tt = clang_getCursorType(n->cur);
+    int tk = fnptr_kind(tt);
+    if (!tk)
+        return; /* (most conversions: no function type, nothing more to ask) */
+    CXType ft = clang_getCursorType(from->cur);
+    int fk = fnptr_kind(ft);
+    if (!fk || tk == fk)
         return;
     char *a = type_words(ft, fk), *b = type_words(tt, tk);
     Node *name = peel(from);

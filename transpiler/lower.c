@@ -1250,7 +1250,8 @@ static void lower_stmt(Lower *L, Node *n) {
 }
 
 char *lower_fn(Unit *u, Fn *fn, const Options *opt) {
-    Lower L = {.u = u, .fn = fn, .opt = opt};
+    Lower L = {.u = u, .fn = fn, .opt = opt, .out = u->scratch};
+    L.out.len = 0;
     L_src_text = u->src.text;
     bool is_void = clang_getResultType(clang_getCursorType(fn->cur)).kind == CXType_Void;
     L.suspend = is_void ? "{ acc__f->acc__hdr.acc__state |= ACC__SUSPENDED; return; }"
@@ -1259,7 +1260,8 @@ char *lower_fn(Unit *u, Fn *fn, const Options *opt) {
     lower_stmt(&L, fn->body);
     put(&L, "\n");
     xfree(L.cont.items);
-    return buf_take(&L.out);
+    u->scratch = L.out; /* kept for the next function: one buffer grows, not one each */
+    return xstrndup(L.out.data, L.out.len);
 }
 
 char *plain_text(Unit *u, Fn *fn, Node *n) {

@@ -246,7 +246,12 @@ static enum CXChildVisitResult build_visit(CXCursor c, CXCursor parent, CXClient
     enum CXCursorKind k = clang_getCursorKind(c);
     if (k == CXCursor_AnnotateAttr) {
         CXString s = clang_getCursorSpelling(c);
-        ctx->parent->async_attr |= strcmp(clang_getCString(s), "acc_async") == 0;
+        Node *p = ctx->parent;
+        if (strcmp(clang_getCString(s), "acc_async") == 0 && !p->async_attr &&
+            (p->kind == CXCursor_VarDecl || p->kind == CXCursor_FieldDecl)) {
+            p->async_attr = true;
+            vec_push(&ctx->u->async_objects, p);
+        }
         clang_disposeString(s);
     }
     if (clang_isAttribute(k))
@@ -303,15 +308,10 @@ static void classify(Unit *u, Node *n) {
 /* The length of the token that starts at `off` in the main file, as
    libclang lexes it (1 where none starts). */
 static unsigned token_length(Unit *u, unsigned off) {
-    unsigned n;
-    const CXToken *toks = unit_tokens(u, &n);
-    unsigned i = token_at(u, off);
-    if (i >= n || token_offset(u, toks[i]) != off)
-        return 1;
-    unsigned end = 0;
-    clang_getFileLocation(clang_getRangeEnd(clang_getTokenExtent(u->tu, toks[i])), NULL, NULL, NULL,
-                          &end);
-    return end > off ? end - off : 1;
+    Tokens ts = tokens_in(u, off, off + 1);
+    unsigned len = ts.n && token_offset(u, ts.t[0]) == off ? token_end(u, ts.t[0]) - off : 0;
+    tokens_dispose(u, &ts);
+    return len ? len : 1;
 }
 
 /* libclang gives an empty range to a token from a macro that was expanded
@@ -331,7 +331,7 @@ static void repair_range(Unit *u, Node *n) {
 }
 
 static Node *build(Unit *u, CXCursor c, Node *parent) {
-    Node *n = xcalloc(1, sizeof *n);
+    Node *n = xnew(sizeof *n);
     n->cur = c;
     n->kind = clang_getCursorKind(c);
     n->parent = parent;
@@ -366,17 +366,23 @@ static Node *build(Unit *u, CXCursor c, Node *parent) {
 
 Node *fnptr_build(Unit *u, CXCursor c) { return build(u, c, NULL); }
 
-/* The tokens of the main file, lexed by libclang once, on first use. */
-const CXToken *unit_tokens(Unit *u, unsigned *n) {
-    if (!u->tokenized) {
-        CXSourceRange r = clang_getRange(clang_getLocationForOffset(u->tu, u->src.file, 0),
-                                         clang_getLocationForOffset(u->tu, u->src.file,
-                                                                    (unsigned)u->src.len));
-        clang_tokenize(u->tu, r, &u->toks, &u->ntoks);
-        u->tokenized = true;
-    }
-    *n = u->ntoks;
-    return u->toks;
+Tokens tokens_in(Unit *u, unsigned b, unsigned e) {
+    Tokens ts = {NULL, 0};
+    if (e > u->src.len)
+        e = (unsigned)u->src.len;
+    if (b >= e)
+        return ts;
+    CXSourceRange r = clang_getRange(clang_getLocationForOffset(u->tu, u->src.file, b),
+                                     clang_getLocationForOffset(u->tu, u->src.file, e));
+    clang_tokenize(u->tu, r, &ts.t, &ts.n);
+    return ts;
+}
+
+void tokens_dispose(Unit *u, Tokens *ts) {
+    if (ts->t)
+        clang_disposeTokens(u->tu, ts->t, ts->n);
+    ts->t = NULL;
+    ts->n = 0;
 }
 
 unsigned token_offset(const Unit *u, CXToken t) {
@@ -385,36 +391,44 @@ unsigned token_offset(const Unit *u, CXToken t) {
     return off;
 }
 
-unsigned token_at(Unit *u, unsigned off) {
-    unsigned n;
-    const CXToken *t = unit_tokens(u, &n);
-    unsigned lo = 0, hi = n;
-    while (lo < hi) {
-        unsigned mid = lo + (hi - lo) / 2;
-        if (token_offset(u, t[mid]) < off)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+unsigned token_end(const Unit *u, CXToken t) {
+    unsigned off = 0;
+    clang_getFileLocation(clang_getRangeEnd(clang_getTokenExtent(u->tu, t)), NULL, NULL, NULL, &off);
+    return off;
 }
 
 /* One walk over the identifier tokens of the main file for what the passes
    ask of the words the file spells: where it says `async`, and whether it
-   names the runtime's API. */
+   names the runtime's API.  The file is lexed a piece at a time, each piece
+   starting where the last token of the one before ends (a token boundary):
+   the whole file's tokens at once would take 24 bytes a token. */
 static void scan_identifiers(Unit *u) {
-    unsigned n;
-    const CXToken *toks = unit_tokens(u, &n);
-    for (unsigned i = 0; i < n; i++) {
-        if (clang_getTokenKind(toks[i]) != CXToken_Identifier)
-            continue;
-        CXString sp = clang_getTokenSpelling(u->tu, toks[i]); /* a reference: no copy */
-        const char *s = clang_getCString(sp);
-        if (s && strcmp(s, "async") == 0)
-            vec_push(&u->async_words, (void *)(uintptr_t)token_offset(u, toks[i]));
-        else if (s && !u->names_api)
-            u->names_api = is_api_name(s);
-        clang_disposeString(sp);
+    enum { PIECE = 64 << 10 };
+    unsigned at = 0, len = (unsigned)u->src.len;
+    for (unsigned end = at + PIECE; at < len; end = at + PIECE) {
+        Tokens ts = tokens_in(u, at, end);
+        while (!ts.n && end < len) { /* a piece with no token (a long comment): a longer one */
+            end += PIECE;
+            ts = tokens_in(u, at, end);
+        }
+        if (!ts.n)
+            break;
+        for (unsigned i = 0; i < ts.n; i++) {
+            if (clang_getTokenKind(ts.t[i]) != CXToken_Identifier)
+                continue;
+            CXString sp = clang_getTokenSpelling(u->tu, ts.t[i]); /* a reference: no copy */
+            const char *s = clang_getCString(sp);
+            if (s && strcmp(s, "async") == 0)
+                vec_push(&u->async_words, (void *)(uintptr_t)token_offset(u, ts.t[i]));
+            else if (s && !u->names_api)
+                u->names_api = is_api_name(s);
+            clang_disposeString(sp);
+        }
+        unsigned next = token_end(u, ts.t[ts.n - 1]);
+        tokens_dispose(u, &ts);
+        if (next <= at || end >= len)
+            break;
+        at = next;
     }
 }
 
@@ -634,9 +648,6 @@ int parse_unit(Unit *u, const Options *opt) {
 }
 
 void unit_dispose(Unit *u) {
-    if (u->tokenized)
-        clang_disposeTokens(u->tu, u->toks, u->ntoks);
-    u->tokenized = false;
     if (u->tu)
         clang_disposeTranslationUnit(u->tu);
     if (u->index)

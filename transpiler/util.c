@@ -84,6 +84,8 @@ void xfree(void *p) {
     free(b);
 }
 
+void *xnew(size_t n) { return xcalloc(1, n); }
+
 void arena_free_all(void) {
     while (arena.next != &arena) {
         Block *b = arena.next;
@@ -175,12 +177,29 @@ void *xmalloc(size_t n) {
         return link_large(l, n);
     }
     size_t need = sizeof(Head) + rounded(n);
-    Chunk *c = chunks && chunks->size - chunks->used >= need ? chunks : new_chunk();
-    Head *h = (Head *)((char *)c->data + c->used);
-    c->used += need;
+    Chunk *c = chunks;
+    size_t at = c ? rounded(c->used) : 0; /* (xnew cuts at 8 bytes) */
+    if (!c || c->size < at + need) {
+        c = new_chunk();
+        at = 0;
+    }
+    Head *h = (Head *)((char *)c->data + at);
+    c->used = at + need;
     h->h.size = n;
     h->h.large = false;
     return h + 1;
+}
+
+void *xnew(size_t n) {
+    /* no Head: 8-byte aligned (pointers and ints), cut like the rest */
+    size_t need = (n + 7) / 8 * 8;
+    if (need >= LARGE)
+        return xcalloc(1, n);
+    Chunk *c = chunks && chunks->size - chunks->used >= need ? chunks : new_chunk();
+    void *p = (char *)c->data + c->used;
+    c->used += need;
+    memset(p, 0, n);
+    return p;
 }
 
 /* Whether p is the newest block of the first chunk. */
