@@ -162,6 +162,8 @@ struct Fn {
     Node *def;           /* the definition's tree (main-file definitions only) */
     Node *body;          /* its body */
     unsigned begin, end; /* the whole definition or prototype in the main file */
+    Vec named;   /* (check) Node*: the nodes of the body that name an async function
+                    (calls, designators, block-scope prototypes), in tree order */
     /* filled by analyse and lower, async definitions only */
     Vec vars;    /* Var*: parameters then locals, in declaration order */
     Vec temps;   /* char*: frame slot declarations acc invented, e.g. "int acc_t3" */

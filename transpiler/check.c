@@ -165,6 +165,14 @@ static void check_node(Check *ck, Node *n) {
     ck->unevaluated -= uneval;
     if (n->kind == CXCursor_CallExpr)
         check_call(ck, n);
+    /* (after the children: a designator marks its `&` parent) */
+    if (n->async_callee || n->fnref || n->inner_proto)
+        vec_push(&ck->fn->named, n);
+}
+
+static int by_seq(const void *a, const void *b) {
+    const Node *x = *(Node *const *)a, *y = *(Node *const *)b;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 /* The `...` of a variadic async function. */
@@ -274,5 +282,7 @@ void check_unit(Unit *u) {
         }
         Check ck = {u, fn, 0, 0};
         check_node(&ck, fn->body);
+        if (fn->named.len > 1) /* in tree order */
+            qsort(fn->named.items, (size_t)fn->named.len, sizeof *fn->named.items, by_seq);
     }
 }

@@ -198,7 +198,8 @@ typedef struct {
     char *text;          /* what replaces them, or NULL: */
     Fn *async_fn;        /* an async function, written from its lowered body */
     Fn *fn;              /* the function the region declares, if any */
-    Node *tree;          /* nodes whose callees need constructor prototypes */
+    Node *tree;          /* nodes whose callees need constructor prototypes, */
+    const Vec *named;    /* or those of them that name an async function (Fn.named) */
 } Region;
 
 static int region_cmp(const void *a, const void *b) {
@@ -212,36 +213,40 @@ static unsigned line_start(const Source *src, unsigned off) {
     return off;
 }
 
-static void collect_callees(Node *n, Vec *out) {
-    if (n->async_callee && !n->async_callee->is_runtime)
-        vec_push(out, n->async_callee);
-    if (n->fnref && !n->fnref->is_runtime)
-        vec_push(out, n->fnref);
-    if (n->inner_proto)
-        n->inner_proto->declared_out = true;
+/* The nodes of a tree that name an async function, in tree order (what
+   check lists for function bodies: Fn.named). */
+static void named_nodes(Node *n, Vec *out) {
+    if (n->async_callee || n->fnref || n->inner_proto)
+        vec_push(out, n);
     for (int i = 0; i < n->nkids; i++)
-        collect_callees(n->kids[i], out);
+        named_nodes(n->kids[i], out);
 }
 
 /* Constructor prototypes of the async functions a region calls that the
    output has not declared yet (those declared in headers, or defined later). */
 static void emit_callee_protos(Buf *out, Region *r) {
-    if (!r->tree)
-        return;
-    Vec callees = {0};
-    collect_callees(r->tree, &callees);
-    for (int i = 0; i < callees.len; i++) {
-        Fn *f = callees.items[i];
-        if (f->declared_out || f == r->fn)
-            continue;
-        f->declared_out = true;
-        char *p = ctor_proto(f, false);
-        if (out->len && out->data[out->len - 1] != '\n')
-            buf_put(out, "\n");
-        buf_printf(out, "%s;\n", p);
-        xfree(p);
+    Vec walked = {0};
+    if (!r->named && r->tree)
+        named_nodes(r->tree, &walked);
+    const Vec *named = r->named ? r->named : &walked;
+    for (int i = 0; i < named->len; i++) {
+        Node *n = named->items[i];
+        if (n->inner_proto)
+            n->inner_proto->declared_out = true;
+        Fn *callees[2] = {n->async_callee, n->fnref};
+        for (int k = 0; k < 2; k++) {
+            Fn *f = callees[k];
+            if (!f || f->is_runtime || f->declared_out || f == r->fn)
+                continue;
+            f->declared_out = true;
+            char *p = ctor_proto(f, false);
+            if (out->len && out->data[out->len - 1] != '\n')
+                buf_put(out, "\n");
+            buf_printf(out, "%s;\n", p);
+            xfree(p);
+        }
     }
-    xfree(callees.items);
+    xfree(walked.items);
 }
 
 static void copy(Buf *out, const Source *src, unsigned from, unsigned to) {
@@ -262,7 +267,7 @@ char *emit_unit(Unit *u, const Options *opt) {
         Fn *fn = u->defs.items[i];
         Region *r = xcalloc(1, sizeof *r);
         r->fn = fn_of_decl(u, fn->cur);
-        r->tree = fn->body;
+        r->named = &fn->named;
         r->decl_at = fn->begin;
         if (fn->is_async) {
             r->begin = fn->begin;
