@@ -40,8 +40,8 @@ void xfree(void *p);
 void arena_free_all(void); /* at exit: frees everything x-allocated */
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
-/* fmt, buf_printf: printf's %s %c %d %u %ld %lu %lld %llu %zu %a %% (no flags,
-   widths or precisions: util.c formats these itself, fast). */
+/* fmt, buf_printf: printf's %s %.*s %c %d %u %ld %lu %lld %llu %zu %a %% (no
+   flags, widths or other precisions: util.c formats these itself, fast). */
 char *fmt(const char *format, ...) __attribute__((format(printf, 1, 2)));
 void buf_put(Buf *b, const char *s);
 void buf_putn(Buf *b, const char *s, size_t n);
@@ -174,6 +174,15 @@ struct Fn {
                       function's body rewritten, or NULL when nothing in it changes */
     bool overaligned; /* a frame slot has an alignment specifier */
     bool is_main;
+    /* filled by twin.c and lower: the plain twin f__acc_sync of a function
+       that never suspends */
+    bool syncable;         /* can never suspend: awaits only syncable functions, directly */
+    bool twin_used;        /* some lowered await calls its twin: the twin is emitted */
+    char *twin;            /* (lower) the twin's body, when twin_used */
+    Vec twin_temps;        /* (lower) char*: the twin's own slots */
+    unsigned twin_decl_at; /* where the first file-scope declaration of it starts, UINT_MAX none */
+    Vec awaited;           /* Fn*: the callee of each await of the body, NULL when not a direct
+                              call of a function defined in this file */
 };
 
 /*
@@ -198,6 +207,10 @@ struct Var {
     bool assignable; /* a spilled value can be reloaded with `=` (no const anywhere) */
     long long size, alignment; /* of the type, for a bytes field */
     char *align;        /* an alignment specifier as written (_Alignas(32)), or NULL */
+    char *cleanup;      /* the function of __attribute__((cleanup(fn))), or NULL; one that
+                           lives across an await is resident and lowering calls fn(&v)
+                           at every exit from its scope (C would, but the body returns
+                           at each suspension, and resuming jumps past the declaration) */
     /* places are Node.seq numbers */
     Vec refs;           /* (uintptr_t) where its uses are (the end of their statement) */
     unsigned decl_end;  /* where the variable comes to life (after its initializer) */
@@ -330,7 +343,7 @@ char *fnptr_clang_message(char *msg);
 
 /* ---- analyse.c ---------------------------------------------------------- */
 
-void analyse_unit(Unit *u); /* analyse_fn of every async definition */
+void analyse_unit(Unit *u); /* analyse_fn of every async definition, then twin_analyse */
 void analyse_fn(Unit *u, Fn *fn);
 /* Whether v (with a frame field) may be used after the await w: a use
    after it in its scope, or in a loop around w inside its scope. */
@@ -339,13 +352,30 @@ bool live_after(const Fn *fn, const Var *v, const Node *w);
 /* ---- lower.c ------------------------------------------------------------ */
 
 /* Every function body and file-scope initializer that changes, lowered:
-   Fn.lowered, Unit.global_inits. */
+   Fn.lowered, Unit.global_inits; and the twins awaits call: Fn.twin. */
 void lower_unit(Unit *u, const Options *opt);
 /* The body of fn's resume function (without the dispatch), C text. */
 char *lower_fn(Unit *u, Fn *fn, const Options *opt);
 /* Text of an await-free expression or statement with its rewrites applied
    (locals in frames, __func__, coroutine operands).  fn may be NULL (plain function). */
 char *plain_text(Unit *u, Fn *fn, Node *n);
+
+/* The body of fn's twin (twin.c), C text; *temps receives the twin's own
+   slots (the async frame is left as it was). */
+char *lower_twin(Unit *u, Fn *fn, const Options *opt, Vec *temps);
+
+/* ---- twin.c ------------------------------------------------------------- */
+
+/* Which async functions of the main file can never suspend (Fn.syncable),
+   after analyse. */
+void twin_analyse(Unit *u);
+/* The function whose twin an await of `call` inside fn calls, or NULL (the
+   await takes the ordinary path). */
+Fn *twin_callee(Fn *fn, Node *call);
+/* `static T f__acc_sync(unsigned acc__b, P...)`, with or without parameter names. */
+char *twin_proto(Fn *fn, bool with_names);
+/* The twin's struct and definition, after fn's constructor. */
+void twin_emit(Buf *b, Fn *fn, const char *body, const Vec *temps);
 
 /* ---- macro.c ------------------------------------------------------------ */
 
@@ -364,5 +394,9 @@ char *emit_unit(Unit *u, const Options *opt);
    before found no error: the output file, or NULL after errors (reported).
    u is zeroed by the caller and disposed by it (unit_dispose). */
 char *acc_transpile(Unit *u, const Options *opt);
+/* The field of a frame struct for v, e.g. "    int acc__v_x;\n". */
+void frame_field(Buf *b, const Var *v);
+/* The declaration of parameter v as a C variable of the body function. */
+char *param_local(const Var *v);
 
 #endif /* ACCC_H */

@@ -26,6 +26,7 @@ typedef struct {
     Vec gotos;  /* Node*: goto statements */
     Vec labels; /* Node*: labelled statements */
     Vec literals; /* Node*: compound literals, evaluated ones */
+    Vec cases;  /* Node*: case and default labels (a switch jumps to them) */
     unsigned stmt_end; /* the end of the innermost statement being walked */
     int unevaluated;   /* depth of sizeof/_Alignof operands */
 } Analysis;
@@ -37,6 +38,15 @@ static Var *find_var(Fn *fn, CXCursor decl) {
             return v;
     }
     return NULL;
+}
+
+static enum CXChildVisitResult find_attr(CXCursor c, CXCursor parent, CXClientData data) {
+    (void)parent;
+    if (clang_isAttribute(clang_getCursorKind(c))) {
+        *(bool *)data = true;
+        return CXChildVisit_Break;
+    }
+    return CXChildVisit_Continue;
 }
 
 typedef struct {
@@ -84,13 +94,64 @@ static enum CXChildVisitResult align_visit(CXCursor c, CXCursor parent, CXClient
     return CXChildVisit_Continue;
 }
 
-/* The alignment specifier of a declaration, as written, or NULL. */
+/* The alignment specifier of a declaration, as written, or NULL.  A GNU
+   __attribute__((aligned(N))) (libclang gives its range as the attribute's
+   word alone, maybe inside a macro) becomes _Alignas(N), N as clang prints
+   the declaration: the macros in it expanded.  `aligned` without N asks for
+   the target's largest alignment, which frames have anyway. */
 static char *alignment_of(Unit *u, CXCursor c) {
     unsigned end = 0;
     clang_getFileLocation(clang_getRangeEnd(clang_getCursorExtent(c)), NULL, NULL, NULL, &end);
     AlignQuery q = {u, end, NULL};
     clang_visitChildren(c, align_visit, &q);
+    if (q.text && (strncmp(q.text, "_Alignas", 8) == 0 || strncmp(q.text, "alignas", 7) == 0))
+        return q.text;
+    xfree(q.text);
+    q.text = NULL;
+    bool any = false;
+    clang_visitChildren(c, find_attr, &any);
+    if (!any)
+        return NULL;
+    CXPrintingPolicy pol = clang_getCursorPrintingPolicy(c);
+    char *text = str_dispose(clang_getCursorPrettyPrinted(c, pol));
+    clang_PrintingPolicy_dispose(pol);
+    const char *p = strstr(text, "__attribute__((aligned(");
+    if (p) {
+        p += strlen("__attribute__((aligned");
+        int depth = 0;
+        const char *e = p;
+        for (; *e; e++) {
+            depth += *e == '(';
+            if (*e == ')' && --depth == 0)
+                break;
+        }
+        if (*e)
+            q.text = fmt("_Alignas%.*s", (int)(e + 1 - p), p);
+    }
+    xfree(text);
     return q.text;
+}
+
+/* The function f of a variable's __attribute__((cleanup(f))), however it is
+   spelled (systemd's `_cleanup_free_` macros included): libclang exposes
+   the attribute only as unexposed, but prints the declaration with it. */
+static char *cleanup_of(CXCursor c) {
+    bool any = false;
+    clang_visitChildren(c, find_attr, &any);
+    if (!any)
+        return NULL;
+    CXPrintingPolicy pol = clang_getCursorPrintingPolicy(c);
+    char *text = str_dispose(clang_getCursorPrettyPrinted(c, pol));
+    clang_PrintingPolicy_dispose(pol);
+    char *fn = NULL;
+    const char *p = strstr(text, "__attribute__((cleanup(");
+    if (p) {
+        p += strlen("__attribute__((cleanup(");
+        size_t n = strcspn(p, ")");
+        fn = xstrndup(p, n);
+    }
+    xfree(text);
+    return fn;
 }
 
 static Var *new_var(Fn *fn, CXCursor c, bool is_param) {
@@ -101,6 +162,8 @@ static Var *new_var(Fn *fn, CXCursor c, bool is_param) {
     v->is_param = is_param;
     enum CX_StorageClass sc = clang_Cursor_getStorageClass(c);
     v->is_static = sc == CX_SC_Static || sc == CX_SC_Extern;
+    if (!is_param && !v->is_static)
+        v->cleanup = cleanup_of(c);
     vec_push(&fn->vars, v);
     return v;
 }
@@ -199,6 +262,8 @@ static void walk(Analysis *a, Node *n) {
         vec_push(&a->gotos, n);
     } else if (n->kind == CXCursor_LabelStmt) {
         vec_push(&a->labels, n);
+    } else if (n->kind == CXCursor_CaseStmt || n->kind == CXCursor_DefaultStmt) {
+        vec_push(&a->cases, n);
     }
     if (n->is_await && !a->unevaluated)
         vec_push(&a->awaits, n);
@@ -382,16 +447,28 @@ static unsigned label_at(Analysis *a, Node *g) {
     return 0;
 }
 
+static void mark_jump(Analysis *a, unsigned from, unsigned at) {
+    for (int j = 0; j < a->fn->vars.len; j++) {
+        Var *v = a->fn->vars.items[j];
+        if (v->in_frame && !v->resident && !v->is_param && at >= v->decl_end &&
+            at < v->scope_end && (from < v->decl_end || from >= v->scope_end))
+            v->escapes = true;
+    }
+}
+
+/* So does a switch to a case label after a declaration in its body
+   (`switch (x) { int t; case 1: t = await f(); ... }`). */
 static void mark_jumped(Analysis *a) {
     for (int i = 0; i < a->gotos.len; i++) {
         Node *g = a->gotos.items[i];
-        unsigned at = label_at(a, g);
-        for (int j = 0; j < a->fn->vars.len; j++) {
-            Var *v = a->fn->vars.items[j];
-            if (v->in_frame && !v->resident && !v->is_param && at >= v->decl_end &&
-                at < v->scope_end && (g->seq < v->decl_end || g->seq >= v->scope_end))
-                v->escapes = true;
-        }
+        mark_jump(a, g->seq, label_at(a, g));
+    }
+    for (int i = 0; i < a->cases.len; i++) {
+        Node *c = a->cases.items[i], *sw = c->parent;
+        while (sw && sw->kind != CXCursor_SwitchStmt)
+            sw = sw->parent;
+        if (sw)
+            mark_jump(a, sw->seq, c->seq);
     }
 }
 
@@ -429,7 +506,7 @@ bool live_after(const Fn *fn, const Var *v, const Node *w) {
 }
 
 void analyse_fn(Unit *u, Fn *fn) {
-    Analysis a = {u, fn, {0}, {0}, {0}, {0}, 0, 0};
+    Analysis a = {.u = u, .fn = fn};
     int nparams = clang_Cursor_getNumArguments(fn->cur);
     for (int i = 0; i < nparams; i++) {
         Var *v = new_var(fn, clang_Cursor_getArgument(fn->cur, (unsigned)i), true);
@@ -449,6 +526,8 @@ void analyse_fn(Unit *u, Fn *fn) {
             continue;
         if (!v->is_param)
             v->in_frame = await_between(&a, v->decl_end, v->scope_end);
+        if (v->in_frame && v->cleanup)
+            v->escapes = true; /* its cleanup takes its address, at the end of its scope */
     }
     mark_jumped(&a);
     for (int i = 0; i < fn->vars.len; i++) {
@@ -465,6 +544,7 @@ void analyse_fn(Unit *u, Fn *fn) {
     xfree(a.awaits.items);
     xfree(a.gotos.items);
     xfree(a.labels.items);
+    xfree(a.cases.items);
     xfree(a.literals.items);
 }
 
@@ -474,4 +554,6 @@ void analyse_unit(Unit *u) {
         if (fn->is_async)
             analyse_fn(u, fn);
     }
+    if (!error_count)
+        twin_analyse(u);
 }

@@ -14,6 +14,16 @@
 
 static CXType result_type(Fn *fn) { return clang_getResultType(clang_getCursorType(fn->cur)); }
 
+void frame_field(Buf *b, const Var *v) {
+    if (v->bytes) {
+        buf_printf(b, "    _Alignas(%lld) unsigned char %s[%lld];\n", v->alignment, v->field, v->size);
+        return;
+    }
+    char *d = v->is_param ? declare_value(v->type, v->field) : declare_slot(v->type, v->field);
+    buf_printf(b, "    %s%s%s;\n", v->align ? v->align : "", v->align ? " " : "", d);
+    xfree(d);
+}
+
 static void emit_frame_struct(Buf *b, Fn *fn) {
     buf_printf(b, "struct %s__acc_frame {\n    acc__frame acc__hdr;\n", fn->name);
     CXType rt = result_type(fn);
@@ -24,16 +34,8 @@ static void emit_frame_struct(Buf *b, Fn *fn) {
     }
     for (int i = 0; i < fn->vars.len; i++) {
         Var *v = fn->vars.items[i];
-        if (!v->in_frame)
-            continue;
-        if (v->bytes) {
-            buf_printf(b, "    _Alignas(%lld) unsigned char %s[%lld];\n", v->alignment, v->field,
-                       v->size);
-            continue;
-        }
-        char *d = v->is_param ? declare_value(v->type, v->field) : declare_slot(v->type, v->field);
-        buf_printf(b, "    %s%s%s;\n", v->align ? v->align : "", v->align ? " " : "", d);
-        xfree(d);
+        if (v->in_frame)
+            frame_field(b, v);
     }
     for (int i = 0; i < fn->temps.len; i++)
         buf_printf(b, "    %s;\n", (char *)fn->temps.items[i]);
@@ -92,6 +94,26 @@ static void emit_ctor(Buf *b, Fn *fn) {
     buf_put(b, "    return &acc__f->acc__hdr;\n}\n");
 }
 
+char *param_local(const Var *v) {
+    CXType t = decayed_param(v->type);
+    return t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray ||
+                   t.kind == CXType_FunctionProto || t.kind == CXType_FunctionNoProto
+               ? declare_value(t, v->name)
+               : declare(t, v->name);
+}
+
+/* Parameters are C variables of the body, loaded on every entry. */
+static void param_loads(Buf *b, const Fn *fn) {
+    for (int i = 0; i < fn->vars.len; i++) {
+        Var *v = fn->vars.items[i];
+        if (!v->is_param || v->resident)
+            continue;
+        char *d = param_local(v);
+        buf_printf(b, "    %s = acc__f->%s;\n    (void)%s;\n", d, v->field, v->name);
+        xfree(d);
+    }
+}
+
 /*
  * The body function returns the async function's own type, so that every
  * `return E;` of the user (those that macros write included) stays as it
@@ -114,19 +136,7 @@ static void emit_resume(Buf *b, Fn *fn, const Options *opt, const Source *src) {
         buf_printf(b, "    static %s;\n", z);
         xfree(z);
     }
-    /* parameters are C variables of the body, loaded on every entry */
-    for (int i = 0; i < fn->vars.len; i++) {
-        Var *v = fn->vars.items[i];
-        if (!v->is_param || v->resident)
-            continue;
-        CXType t = decayed_param(v->type);
-        char *d = t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray ||
-                          t.kind == CXType_FunctionProto || t.kind == CXType_FunctionNoProto
-                      ? declare_value(t, v->name)
-                      : declare(t, v->name);
-        buf_printf(b, "    %s = acc__f->%s;\n    (void)%s;\n", d, v->field, v->name);
-        xfree(d);
-    }
+    param_loads(b, fn);
     buf_put(b, "    switch (acc__f->acc__hdr.acc__state) {\n    case 0:\n        break;\n");
     for (int i = 1; i < fn->lines.len; i++)
         buf_printf(b, "    case %d:\n        goto acc__L%d;\n", i, i);
@@ -174,14 +184,23 @@ static void emit_main(Buf *b, Fn *fn) {
 }
 
 /* An async function: its frame struct, fninfo, constructor and body
-   function (and the real main for an async main). */
+   function, its plain twin when an await calls it (twin.c), and the real
+   main for an async main. */
 static void emit_async(Buf *b, Unit *u, Fn *fn, const Options *opt) {
+    /* the twin's prototype first: the body may await fn itself */
+    if (fn->twin_used) {
+        char *p = twin_proto(fn, false);
+        buf_printf(b, "%s;\n", p);
+        xfree(p);
+    }
     for (int i = 0; i < fn->hoisted.len; i++)
         buf_printf(b, "%s\n", (char *)fn->hoisted.items[i]);
     emit_frame_struct(b, fn);
     emit_info(b, fn, &u->src);
     emit_ctor(b, fn);
     emit_resume(b, fn, opt, &u->src);
+    if (fn->twin_used)
+        twin_emit(b, fn, fn->twin, &fn->twin_temps);
     if (fn->is_main) {
         unsigned l2, c2;
         line_col(&u->src, fn->end, &l2, &c2);
@@ -200,6 +219,7 @@ typedef struct {
     Fn *fn;              /* the function the region declares, if any */
     Node *tree;          /* nodes whose callees need constructor prototypes, */
     const Vec *named;    /* or those of them that name an async function (Fn.named) */
+    char *pre;           /* declarations to put before the declaration (a twin's prototype) */
 } Region;
 
 static int region_cmp(const void *a, const void *b) {
@@ -315,6 +335,11 @@ char *emit_unit(Unit *u, const Options *opt) {
         r->end = p->end;
         r->text = ctor_proto(p, false);
         r->fn = fn_of_decl(u, p->cur);
+        if (r->fn->twin_used) {
+            char *t = twin_proto(r->fn, false);
+            r->pre = fmt("%s;\n", t);
+            xfree(t);
+        }
         vec_push(&regs, r);
     }
     Region *rs = xcalloc((size_t)regs.len + 1, sizeof *rs);
@@ -360,6 +385,11 @@ char *emit_unit(Unit *u, const Options *opt) {
             u->copy_out = true;
         }
         emit_callee_protos(&out, r);
+        if (r->pre) {
+            if (out.len && out.data[out.len - 1] != '\n')
+                buf_put(&out, "\n");
+            buf_put(&out, r->pre);
+        }
         if (r->fn)
             r->fn->declared_out = true;
         if (out.len != before)

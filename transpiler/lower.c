@@ -57,7 +57,22 @@ typedef struct {
     const char *suspend; /* the statement that returns from the body when it suspends */
     int nlabels;
     bool fallthrough;   /* the next case label is reached from the statement before it */
+    bool twin;          /* lowering the body of fn's plain twin (twin.c): awaits are calls */
+    Vec scopes;         /* Scope*: blocks, loops, switches and cleanup variables, inner last */
+    int ncleanups;      /* cleanup variables on that stack */
 } Lower;
+
+/* What lies around the statement being lowered, for the variables with a
+   cleanup attribute that live across an await (Var.cleanup): C calls
+   fn(&v) when v's scope is left, but the body function returns at each
+   suspension and is re-entered past v's declaration, so C's own cleanup
+   cannot be used; acc calls fn at each exit from the scope itself. */
+enum { SC_BLOCK, SC_LOOP, SC_SWITCH, SC_VAR };
+typedef struct {
+    int kind;
+    Node *node; /* SC_BLOCK: the block (or for statement) */
+    Var *var;   /* SC_VAR */
+} Scope;
 
 static const char *F = "acc__f"; /* the frame pointer in resume functions */
 
@@ -242,11 +257,17 @@ static char *text_of(Lower *L, Node *n, Vec *reps) {
 
 /* ---- slots ---------------------------------------------------------------- */
 
+/* The lvalue of the frame slot `name`: acc__f->name, or in a twin, whose
+   slots are C variables of its own, name. */
+static char *slot_ref(Lower *L, const char *name) {
+    return L->twin ? xstrdup(name) : fmt("%s->%s", F, name);
+}
+
 /* A new frame slot declared as decl(t, name); returns "acc__f->acc__tN". */
 static char *add_slot(Lower *L, char *(*decl)(CXType, const char *), CXType t) {
     char *name = fmt("acc__t%d", L->fn->temps.len);
     vec_push(&L->fn->temps, decl(t, name));
-    char *r = fmt("%s->%s", F, name);
+    char *r = slot_ref(L, name);
     xfree(name);
     return r;
 }
@@ -263,8 +284,11 @@ static char *temp_of_type(Lower *L, CXType t, unsigned where) {
 
 static char *temp_decl(Lower *L, const char *type_prefix) {
     int k = L->fn->temps.len;
-    vec_push(&L->fn->temps, fmt("%s acc__t%d", type_prefix, k));
-    return fmt("%s->acc__t%d", F, k);
+    char *name = fmt("acc__t%d", k);
+    vec_push(&L->fn->temps, fmt("%s %s", type_prefix, name));
+    char *r = slot_ref(L, name);
+    xfree(name);
+    return r;
 }
 
 /* Whether variable v is alive (in scope, declared) at the await w. */
@@ -389,19 +413,21 @@ static bool is_constant(Node *n) {
 /* The lvalue of a variable that lives in its field:
      typed field:  acc__f->acc__v_x
      bytes field:  (*(T (*))(void *)acc__f->acc__v_x)   (T declared in the body) */
-static char *resident_ref(Var *v) {
+static char *resident_ref(Lower *L, Var *v) {
+    char *field = slot_ref(L, v->field);
     if (!v->bytes)
-        return fmt("%s->%s", F, v->field);
+        return field;
     char *ptr = declare(v->type, "(*)");
-    char *r = fmt("(*(%s)(void *)%s->%s)", ptr, F, v->field);
+    char *r = fmt("(*(%s)(void *)%s)", ptr, field);
     xfree(ptr);
+    xfree(field);
     return r;
 }
 
 /* A leaf rewrite: a local in the frame, __func__. NULL when none. */
 static char *leaf_text(Lower *L, Node *n) {
     if (n->kind == CXCursor_DeclRefExpr && n->var && n->var->resident) {
-        return resident_ref(n->var);
+        return resident_ref(L, n->var);
     }
     if (n->kind == CXCursor_TypeRef && L->fn && n->faithful) {
         const char *tag = alias_tag(clang_getCursorReferenced(n->cur));
@@ -437,14 +463,13 @@ static char **eval_items(Lower *L, Node **items, int n, const bool *is_coro) {
     return texts;
 }
 
-/* f__acc(res, args...) for a call of an async function or of acc_gather/acc_wait_for. */
-static char *ctor_call(Lower *L, Node *call, const char *res) {
+/* The operands of a call of an async function or of acc_gather/acc_wait_for,
+   evaluated left to right (earlier ones into slots); returns how many. */
+static int call_operands(Lower *L, Node *call, char ***texts_out) {
     Node *items[258];
     bool is_coro[258] = {0};
     int n = 0;
-    const char *name;
     if (call->marker) {
-        name = marker_name(call->marker);
         Node *extra = marker_extra_arg(call);
         if ((call->marker == MARK_RUC || call->marker == MARK_TG_SPAWN || call->marker == MARK_RCT) &&
             extra)
@@ -458,7 +483,6 @@ static char *ctor_call(Lower *L, Node *call, const char *res) {
         if (call->marker == MARK_WAIT_FOR && extra)
             items[n++] = extra;
     } else {
-        name = call->async_callee ? call->async_callee->name : NULL;
         if (call->ptr_call)
             items[n++] = call->kids[0]; /* the callee, evaluated first */
         Node **args;
@@ -466,7 +490,14 @@ static char *ctor_call(Lower *L, Node *call, const char *res) {
         for (int i = 0; i < nargs && n < 256; i++)
             items[n++] = args[i];
     }
-    char **texts = eval_items(L, items, n, is_coro);
+    *texts_out = eval_items(L, items, n, is_coro);
+    return n;
+}
+
+/* f__acc(res, args...) of the operands call_operands gave. */
+static char *ctor_text(Node *call, const char *res, char **texts, int n) {
+    const char *name = call->marker ? marker_name(call->marker)
+                                    : call->async_callee ? call->async_callee->name : NULL;
     Buf b = {0};
     bool is_void = clang_getCursorType(call->cur).kind == CXType_Void;
     int first = 0;
@@ -487,6 +518,23 @@ static char *ctor_call(Lower *L, Node *call, const char *res) {
         buf_printf(&b, "%s%s", sep, texts[i]);
         sep = ", ";
     }
+    buf_put(&b, ")");
+    return buf_take(&b);
+}
+
+/* f__acc(res, args...) for a call of an async function or of acc_gather/acc_wait_for. */
+static char *ctor_call(Lower *L, Node *call, const char *res) {
+    char **texts;
+    int n = call_operands(L, call, &texts);
+    return ctor_text(call, res, texts, n);
+}
+
+/* f__acc_sync(budget, args...): a call of the twin of f (twin.c). */
+static char *twin_text(Fn *callee, const char *budget, char **texts, int n) {
+    Buf b = {0};
+    buf_printf(&b, "%s__acc_sync(%s", callee->name, budget);
+    for (int i = 0; i < n; i++)
+        buf_printf(&b, ", %s", texts[i]);
     buf_put(&b, ")");
     return buf_take(&b);
 }
@@ -518,7 +566,26 @@ static char *marker_text(Lower *L, Node *n) {
     return fmt("%s(%s)", marker_name(n->marker), coro_text(L, coros[0]));
 }
 
-/* await E: the await statement; returns the text of its value. */
+/* await E in a twin (twin.c): a call, of the callee's twin when declared,
+   else of its frame run to its end on a nested trampoline.
+     await g(x)  =>  acc__f->acc__tN = g__acc_sync(acc__b - 1, x);
+                 or  acc__run_nested(g__acc(&acc__f->acc__tN, x));          */
+static void lower_twin_await(Lower *L, Node *call, Fn *callee, const char *slot, char *res) {
+    char **texts;
+    int n = call_operands(L, call, &texts);
+    if (callee) {
+        char *t = twin_text(callee, "acc__b - 1", texts, n);
+        callee->twin_used = true;
+        putf(L, "%s%s%s; ", slot ? slot : "", slot ? " = " : "", t);
+    } else {
+        putf(L, "acc__run_nested(%s); ", ctor_text(call, res, texts, n));
+    }
+}
+
+/* await E: the await statement; returns the text of its value.  An await
+   of a function that never suspends calls its twin while twins may run:
+     await g(x)  =>  if (acc__twin_ok()) { acc__f->acc__tN = g__acc_sync(ACC__TWIN_BUDGET, x); }
+                     else { <the await as above> }                                  */
 static char *lower_await(Lower *L, Node *n, bool want) {
     Node *call = peel(n->kids[0]);
     CXType t = clang_getCursorType(call->cur);
@@ -526,7 +593,20 @@ static char *lower_await(Lower *L, Node *n, bool want) {
     if (want && t.kind != CXType_Void)
         slot = temp_of_type(L, t, n->begin);
     char *res = slot ? fmt("&%s", slot) : NULL;
-    char *ctor = ctor_call(L, call, res);
+    Fn *twin = twin_callee(L->fn, call);
+    if (L->twin) {
+        lower_twin_await(L, call, twin, slot, res);
+        return slot ? slot : xstrdup("((void)0)");
+    }
+    char **texts;
+    int nt = call_operands(L, call, &texts);
+    char *ctor = ctor_text(call, res, texts, nt);
+    if (twin) {
+        char *tt = twin_text(twin, "ACC__TWIN_BUDGET", texts, nt);
+        twin->twin_used = true;
+        putf(L, "if (acc__twin_ok()) { %s%s%s; } else { ", slot ? slot : "", slot ? " = " : "", tt);
+        xfree(tt);
+    }
     unsigned line, col;
     line_col(&L->u->src, n->begin, &line, &col);
     vec_push(&L->fn->lines, (void *)(uintptr_t)line);
@@ -535,7 +615,7 @@ static char *lower_await(Lower *L, Node *n, bool want) {
     put_spills(L, n, true);
     putf(L, "%s acc__L%d:; ", L->suspend, k);
     put_spills(L, n, false);
-    put(L, "} ");
+    put(L, twin ? "} } " : "} ");
     return slot ? slot : xstrdup("((void)0)");
 }
 
@@ -755,6 +835,78 @@ static void lower_discard(Lower *L, Node *n) {
         putf(L, "(void)(%s);", t);
 }
 
+/* ---- cleanup scopes -------------------------------------------------------- */
+
+static void push_scope(Lower *L, int kind, Node *node, Var *var) {
+    Scope *sc = xcalloc(1, sizeof *sc);
+    sc->kind = kind;
+    sc->node = node;
+    sc->var = var;
+    vec_push(&L->scopes, sc);
+    L->ncleanups += kind == SC_VAR;
+}
+
+/* Pops the stack down to and including its innermost entry of `kind`. */
+static void pop_scope(Lower *L, int kind) {
+    while (L->scopes.len) {
+        Scope *sc = L->scopes.items[--L->scopes.len];
+        int k = sc->kind;
+        L->ncleanups -= k == SC_VAR;
+        xfree(sc);
+        if (k == kind)
+            break;
+    }
+}
+
+/*   fn(&v);  for the cleanup variables a jump leaves, innermost first:
+ *     to == SC_BLOCK   the end of the innermost block
+ *     to == SC_LOOP    continue: down to the innermost loop
+ *     to == SC_SWITCH  break: down to the innermost loop or switch
+ *     to == -1         return: all of them
+ *     label            goto: those in blocks that do not hold the label */
+static void put_cleanups(Lower *L, int to, Node *label) {
+    for (int i = L->scopes.len - 1; i >= 0 && L->ncleanups; i--) {
+        Scope *sc = L->scopes.items[i];
+        if (sc->kind == SC_VAR) {
+            if (label) { /* the block this variable belongs to */
+                int j = i - 1;
+                while (j >= 0 && ((Scope *)L->scopes.items[j])->kind != SC_BLOCK)
+                    j--;
+                Node *b = j >= 0 ? ((Scope *)L->scopes.items[j])->node : NULL;
+                if (b && label->seq >= b->seq && label->seq < b->seq_end)
+                    return;
+            }
+            char *ref = resident_ref(L, sc->var);
+            putf(L, "%s(&%s); ", sc->var->cleanup, ref);
+            xfree(ref);
+        } else if ((to == SC_BLOCK && sc->kind == SC_BLOCK) || (to == SC_LOOP && sc->kind == SC_LOOP) ||
+                   (to == SC_SWITCH && (sc->kind == SC_LOOP || sc->kind == SC_SWITCH))) {
+            return;
+        }
+    }
+}
+
+static Node *find_label(Node *n, CXCursor target) {
+    if (n->kind == CXCursor_LabelStmt && clang_equalCursors(n->cur, target))
+        return n;
+    for (int i = 0; i < n->nkids; i++) {
+        Node *r = find_label(n->kids[i], target);
+        if (r)
+            return r;
+    }
+    return NULL;
+}
+
+static bool has_jump(Node *n) {
+    if (n->kind == CXCursor_ReturnStmt || n->kind == CXCursor_BreakStmt ||
+        n->kind == CXCursor_ContinueStmt || n->kind == CXCursor_GotoStmt)
+        return true;
+    for (int i = 0; i < n->nkids; i++)
+        if (has_jump(n->kids[i]))
+            return true;
+    return false;
+}
+
 /* ---- statements ----------------------------------------------------------- */
 
 static void lower_stmt(Lower *L, Node *n);
@@ -802,12 +954,33 @@ static void lower_return(Lower *L, Node *n) {
         if (is_kind_expr(n->kids[i]->kind))
             e = n->kids[i];
     if (!e) {
-        put(L, "return;");
+        if (L->ncleanups) {
+            put(L, "{ ");
+            put_cleanups(L, -1, NULL);
+            put(L, "return; }");
+        } else
+            put(L, "return;");
         return;
     }
     put(L, "{ ");
     char *t = expr_text(L, e);
-    putf(L, "return %s; }", t);
+    if (L->ncleanups && L->fn) {
+        /* the value first: it may read a variable the cleanup frees */
+        CXType rt = clang_getResultType(clang_getCursorType(L->fn->cur));
+        if (rt.kind != CXType_Void) {
+            char *slot = temp_of_type(L, rt, e->begin);
+            putf(L, "%s = %s; ", slot, t);
+            t = slot;
+        } else {
+            putf(L, "(void)(%s); ", t);
+            t = NULL;
+        }
+        put_cleanups(L, -1, NULL);
+    }
+    if (t)
+        putf(L, "return %s; }", t);
+    else
+        put(L, "return; }");
 }
 
 static Node *var_init(Node *v) {
@@ -833,7 +1006,7 @@ static void lower_var(Lower *L, Node *v) {
             return;
         char *tn = declare(clang_getUnqualifiedType(var->type), "");
         bool list = peel(init)->kind == CXCursor_InitListExpr;
-        char *ref = resident_ref(var);
+        char *ref = resident_ref(L, var);
         if (is_array_type(var->type))
             L->u->need_copy = true;
         if (is_array_type(var->type))
@@ -877,9 +1050,11 @@ static void lower_decl(Lower *L, Node *n) {
     }
     for (int i = 0; i < n->nkids; i++) {
         Node *k = n->kids[i];
-        if (k->kind == CXCursor_VarDecl)
+        if (k->kind == CXCursor_VarDecl) {
             lower_var(L, k);
-        else if ((k->kind == CXCursor_StructDecl || k->kind == CXCursor_UnionDecl ||
+            if (k->var && k->var->cleanup && k->var->resident && L->fn)
+                push_scope(L, SC_VAR, NULL, k->var);
+        } else if ((k->kind == CXCursor_StructDecl || k->kind == CXCursor_UnionDecl ||
                   k->kind == CXCursor_EnumDecl) && clang_isCursorDefinition(k->cur)) {
             /* struct P {...} p = ...;  =>  struct P {...}; <p> */
             if (!k->faithful || clang_Cursor_isAnonymous(k->cur))
@@ -961,6 +1136,7 @@ static void lower_for(Lower *L, Node *n) {
     Node *init, *cond, *inc, *body;
     for_parts(L, n, &init, &cond, &inc, &body);
     put(L, "{ ");
+    push_scope(L, SC_BLOCK, n, NULL); /* the scope of the init's variables */
     if (init) {
         if (init->kind == CXCursor_DeclStmt)
             lower_decl(L, init);
@@ -973,10 +1149,12 @@ static void lower_for(Lower *L, Node *n) {
         char *i = inc ? expr_text(L, inc) : xstrdup("");
         putf(L, "for (; %s; %s) ", c, i);
         push_cont(L, NULL);
+        push_scope(L, SC_LOOP, n, NULL);
         if (body)
             lower_sub(L, body);
         else
             put(L, ";");
+        pop_scope(L, SC_LOOP);
         pop_cont(L);
     } else {
         char *label = new_label(L, "cont");
@@ -986,13 +1164,17 @@ static void lower_for(Lower *L, Node *n) {
             putf(L, "if (!(%s)) break; ", c);
         }
         push_cont(L, label);
+        push_scope(L, SC_LOOP, n, NULL);
         if (body)
             lower_sub(L, body);
+        pop_scope(L, SC_LOOP);
         put_cont_label(L, label, pop_cont(L));
         if (inc)
             lower_discard(L, inc);
         put(L, " }");
     }
+    put_cleanups(L, SC_BLOCK, NULL);
+    pop_scope(L, SC_BLOCK);
     put(L, " }");
 }
 
@@ -1005,7 +1187,9 @@ static void lower_while(Lower *L, Node *n) {
         putf(L, "if (!(%s)) break; ", expr_text(L, cond));
     }
     push_cont(L, NULL);
+    push_scope(L, SC_LOOP, n, NULL);
     lower_sub(L, body);
+    pop_scope(L, SC_LOOP);
     pop_cont(L);
     if (cond->has_await)
         put(L, " }");
@@ -1016,7 +1200,9 @@ static void lower_do(Lower *L, Node *n) {
     if (!cond->has_await) {
         put(L, "do ");
         push_cont(L, NULL);
+        push_scope(L, SC_LOOP, n, NULL);
         lower_sub(L, body);
+        pop_scope(L, SC_LOOP);
         pop_cont(L);
         putf(L, " while (%s);", expr_text(L, cond));
         return;
@@ -1024,7 +1210,9 @@ static void lower_do(Lower *L, Node *n) {
     char *label = new_label(L, "cont");
     put(L, "for (;;) { ");
     push_cont(L, label);
+    push_scope(L, SC_LOOP, n, NULL);
     lower_sub(L, body);
+    pop_scope(L, SC_LOOP);
     put_cont_label(L, label, pop_cont(L));
     putf(L, "if (!(%s)) break; }", expr_text(L, cond));
 }
@@ -1137,6 +1325,7 @@ static bool needs_lowering(Node *n) {
 
 static void lower_compound(Lower *L, Node *n) {
     put(L, "{");
+    push_scope(L, SC_BLOCK, n, NULL);
     unsigned prev = n->begin + 1;
     for (int i = 0; i < n->nkids; i++) {
         Node *k = n->kids[i];
@@ -1167,6 +1356,11 @@ static void lower_compound(Lower *L, Node *n) {
     }
     if (n->end > prev && n->faithful)
         put_directives(L, prev, n->end - 1);
+    if (L->ncleanups) {
+        put(L, "\n");
+        put_cleanups(L, SC_BLOCK, NULL);
+    }
+    pop_scope(L, SC_BLOCK);
     put(L, "\n}");
 }
 
@@ -1174,7 +1368,7 @@ static void lower_stmt(Lower *L, Node *n) {
     new_line(L, n->begin);
     if (!n->faithful && !is_kind_expr(n->kind) && n->kind != CXCursor_DeclStmt &&
         n->kind != CXCursor_NullStmt && n->in_main && !needs_lowering(n) && whole_use(n) &&
-        n->parent && n->parent->faithful) {
+        n->parent && n->parent->faithful && !(L->ncleanups && has_jump(n))) {
         /* a statement a macro writes, with nothing to change: as written */
         char *t = node_text(L->u, n);
         putf(L, "%s%s", t, t[0] && strchr(";}", t[strlen(t) - 1]) ? "" : ";");
@@ -1205,7 +1399,9 @@ static void lower_stmt(Lower *L, Node *n) {
         break;
     case CXCursor_SwitchStmt:
         putf(L, "switch (%s) ", expr_text(L, n->kids[0]));
+        push_scope(L, SC_SWITCH, n, NULL);
         lower_sub(L, n->kids[n->nkids - 1]);
+        pop_scope(L, SC_SWITCH);
         break;
     case CXCursor_CaseStmt:
     case CXCursor_DefaultStmt:
@@ -1214,24 +1410,42 @@ static void lower_stmt(Lower *L, Node *n) {
         break;
     case CXCursor_ContinueStmt: {
         Cont *c = L->cont.len ? L->cont.items[L->cont.len - 1] : NULL;
+        if (L->ncleanups) {
+            put(L, "{ ");
+            put_cleanups(L, SC_LOOP, NULL);
+        }
         if (c && c->label) {
             c->used = true;
             putf(L, "goto %s;", c->label);
         }
         else
             put(L, "continue;");
+        if (L->ncleanups)
+            put(L, " }");
         break;
     }
     case CXCursor_BreakStmt:
-        put(L, "break;");
+        if (L->ncleanups) {
+            put(L, "{ ");
+            put_cleanups(L, SC_SWITCH, NULL);
+            put(L, "break; }");
+        } else
+            put(L, "break;");
         break;
     case CXCursor_NullStmt:
         put(L, ";");
         break;
     case CXCursor_GotoStmt: {
         /* by the label's name: a macro may write the goto (TRY(x) ... goto fail) */
-        char *label = str_dispose(clang_getCursorSpelling(clang_getCursorReferenced(n->cur)));
-        putf(L, "goto %s;", label);
+        CXCursor target = clang_getCursorReferenced(n->cur);
+        char *label = str_dispose(clang_getCursorSpelling(target));
+        Node *at = L->ncleanups && L->fn ? find_label(L->fn->body, target) : NULL;
+        if (at) {
+            put(L, "{ ");
+            put_cleanups(L, SC_VAR, at);
+            putf(L, "goto %s; }", label);
+        } else
+            putf(L, "goto %s;", label);
         break;
     }
     case CXCursor_IndirectGotoStmt:
@@ -1260,8 +1474,23 @@ char *lower_fn(Unit *u, Fn *fn, const Options *opt) {
     lower_stmt(&L, fn->body);
     put(&L, "\n");
     xfree(L.cont.items);
+    xfree(L.scopes.items);
     u->scratch = L.out; /* kept for the next function: one buffer grows, not one each */
     return xstrndup(L.out.data, L.out.len);
+}
+
+char *lower_twin(Unit *u, Fn *fn, const Options *opt, Vec *temps) {
+    Lower L = {.u = u, .fn = fn, .opt = opt, .twin = true};
+    L_src_text = u->src.text;
+    Vec frame_temps = fn->temps;
+    fn->temps = (Vec){0}; /* the twin's slots are its own */
+    lower_stmt(&L, fn->body);
+    put(&L, "\n");
+    xfree(L.cont.items);
+    xfree(L.scopes.items);
+    *temps = fn->temps;
+    fn->temps = frame_temps;
+    return buf_take(&L.out);
 }
 
 char *plain_text(Unit *u, Fn *fn, Node *n) {
@@ -1292,6 +1521,13 @@ void lower_unit(Unit *u, const Options *opt) {
     for (int i = 0; i < u->defs.len; i++) {
         Fn *fn = u->defs.items[i];
         fn->lowered = fn->is_async ? lower_fn(u, fn, opt) : plain_change(u, fn, fn->body);
+    }
+    /* the twins the bodies' awaits call (the twin of a function awaits what
+       its body awaits: those twins are marked used already) */
+    for (int i = 0; i < u->defs.len && !error_count; i++) {
+        Fn *fn = u->defs.items[i];
+        if (fn->is_async && fn->twin_used)
+            fn->twin = lower_twin(u, fn, opt, &fn->twin_temps);
     }
     for (int i = 0; i < u->globals.len; i++) {
         Node *d = u->globals.items[i];

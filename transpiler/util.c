@@ -298,8 +298,8 @@ static void put_unsigned(Buf *b, unsigned long long v) {
 }
 
 /*
- * printf into a buffer, for the conversions acc's own formats use: %s, %c,
- * %d, %u, %ld, %lu, %lld, %llu, %zu, %a, %%.  Lowering and emitting format
+ * printf into a buffer, for the conversions acc's own formats use: %s, %.*s,
+ * %c, %d, %u, %ld, %lu, %lld, %llu, %zu, %a, %%.  Lowering and emitting format
  * tens of thousands of small pieces of C, and glibc's vfprintf costs about a
  * thousand instructions a call, twice over when the size is measured
  * first; this costs what the copying does.  Any other conversion is a bug
@@ -315,6 +315,13 @@ void buf_vprintf(Buf *b, const char *format, va_list ap) {
         }
         buf_putn(b, p, (size_t)(q - p));
         p = q + 1;
+        if (strncmp(p, ".*s", 3) == 0) { /* the first n bytes of a string */
+            int n = va_arg(ap, int);
+            const char *str = va_arg(ap, const char *);
+            buf_putn(b, str, strnlen(str, n < 0 ? 0 : (size_t)n));
+            p += 3;
+            continue;
+        }
         int longs = 0;
         bool size = false;
         while (*p == 'l')

@@ -128,6 +128,26 @@ ACC__EXTERN int acc__await_v1(acc__frame *acc__self, acc__frame *acc__callee);
  * *rv, or 1 when the run failed (cancelled, out of memory) and *rv is 0.
  */
 ACC__EXTERN int acc__main_v1(acc__frame *acc__coro, int *acc__rv);
+/*
+ * Runs `coro` (a constructed frame of a function that never suspends) to
+ * its end on a trampoline of its own, nested in the running code, and
+ * frees it; the C stack does not grow with its await depth.  A NULL coro
+ * (its constructor ran out of memory) marks the running task failed, as
+ * acc__await does.  While it runs, acc__twin_ok() is false.
+ *
+ * Twins: acc gives an async function `f` that can never suspend (it awaits
+ * only such functions of its own file, directly) a plain C twin
+ * `f__acc_sync(unsigned budget, P...)` that runs the same body on the C
+ * stack, awaits becoming direct calls of twins.  An async body calls a
+ * twin instead of awaiting `f__acc(...)` when acc__twin_ok(); each
+ * twin-to-twin call spends one unit of the budget, and a twin called with
+ * none left runs its async frame through acc__run_nested instead, inside
+ * which no twin is called: so the C stack stays bounded whatever the
+ * recursion depth.
+ */
+ACC__EXTERN void acc__run_nested_v1(acc__frame *acc__coro);
+#define acc__run_nested(acc__coro) acc__run_nested_v1(acc__coro)
+#define ACC__TWIN_BUDGET 256 /* twin-to-twin calls on the C stack per call from an async body */
 #define acc__main(acc__coro, acc__rv) acc__main_v1((acc__coro), (acc__rv))
 #define acc__frame_new_aligned(acc__size, acc__align, acc__fn)                                     \
     acc__frame_new_aligned_v1((acc__size), (acc__align), (acc__fn))
@@ -179,11 +199,14 @@ typedef struct acc__thread {
     unsigned acc__depth;         /* direct resumes on the C stack (acc__await) */
     acc__frame **acc__top;       /* &running task->top, NULL outside a task */
     struct acc__task *acc__task; /* the running task, NULL outside one */
+    unsigned acc__nested;        /* acc__run_nested calls running: no twins then */
 } acc__thread;
 
 ACC__EXTERN acc__frame *acc__frame_new_slow_v1(acc__size_t acc__size, const acc__fninfo *acc__fn);
 ACC__EXTERN void acc__frame_done_slow_v1(acc__frame *acc__frame_);
 ACC__EXTERN int acc__await_slow_v1(acc__frame *acc__self, acc__frame *acc__callee);
+/* acc__twin_ok() out of line (compilers without the inline fast paths). */
+ACC__EXTERN int acc__twin_ok_v1(void);
 
 #if !defined(__ACC__) && !defined(__TINYC__) && !defined(__cplusplus) &&   \
     !defined(ACC_NO_INLINE) && defined(__STDC_VERSION__) &&                  \
@@ -248,9 +271,11 @@ ACC__STATIC_INLINE int acc__await_inline(acc__frame *acc__self, acc__frame *acc_
 
 #define acc__frame_new(acc__size, acc__fn) acc__frame_new_inline((acc__size), (acc__fn))
 #define acc__await(acc__self, acc__callee) acc__await_inline((acc__self), (acc__callee))
+#define acc__twin_ok() (acc__th_v1.acc__nested == 0)
 #else
 #define acc__frame_new(acc__size, acc__fn) acc__frame_new_v1((acc__size), (acc__fn))
 #define acc__await(acc__self, acc__callee) acc__await_v1((acc__self), (acc__callee))
+#define acc__twin_ok() acc__twin_ok_v1()
 #endif /* ACC__FASTPATH */
 
 #ifdef __cplusplus

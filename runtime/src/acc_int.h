@@ -209,6 +209,10 @@ typedef struct acc__post {
 void acc__post_to(acc_loop *loop, acc__post *p); /* thread-safe, never fails */
 /* The same for a loop that may have been closed: 0, or -ESHUTDOWN. */
 int acc__post_checked(acc_loop *loop, acc__post *p);
+/* Takes the lock of the open loops' list and says whether loop is on it
+   (not yet closed): a post made before acc__loop_open_unlock is safe. */
+bool acc__loop_open_lock(acc_loop *loop);
+void acc__loop_open_unlock(void);
 
 /* ---- poller backends (poll_epoll.c, poll_poll.c) ------------------------- */
 
@@ -301,11 +305,11 @@ uint64_t acc__loop_now(acc_loop *loop); /* the iteration's clock, read on first 
 void acc__executor_shutdown(acc_loop *loop);
 /* signal.c: the closing loop gives back the signals it catches */
 void acc__signal_loop_close(acc_loop *loop);
-/* threadsafe.c: the loops alive, for submissions from other threads */
-int acc__loop_register(acc_loop *loop);
-void acc__loop_unregister(acc_loop *loop);
-/* resolve.c: a getaddrinfo error code as a negative errno */
+/* resolve.c: a getaddrinfo error code as a negative errno; a blocking
+   lookup of host:port (numeric port) for one socket type */
 int acc__gai_status(int rc);
+struct addrinfo;
+int acc__resolve(const char *host, int port, int socktype, bool passive, struct addrinfo **ai);
 
 /* ---- the kit for the runtime's own awaitables ---------------------------- */
 

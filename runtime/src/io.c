@@ -312,19 +312,6 @@ acc_frame *acc_connect__acc(int *res, int fd, const struct sockaddr *addr, sockl
 
 /* ---- TCP helpers ---------------------------------------------------------- */
 
-static int resolve(const char *host, int port, bool passive, struct addrinfo **ai) {
-    char service[16];
-    struct addrinfo hints;
-    if (port < 0 || port > 65535)
-        return -EINVAL;
-    snprintf(service, sizeof service, "%d", port);
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
-    return acc__gai_status(getaddrinfo(host, service, &hints, ai));
-}
-
 static int listen_on(const struct addrinfo *a, int backlog) {
     int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
     if (fd < 0)
@@ -341,7 +328,7 @@ static int listen_on(const struct addrinfo *a, int backlog) {
 
 int acc_tcp_listen(const char *host, int port, int backlog) {
     struct addrinfo *ai = NULL;
-    int r = resolve(host, port, true, &ai);
+    int r = acc__resolve(host, port, SOCK_STREAM, true, &ai);
     if (r < 0)
         return r;
     r = -EADDRNOTAVAIL;

@@ -128,7 +128,8 @@ static void inbox_run(acc_loop *loop) {
 
 /*
  * The open loops, for the doors other threads knock at with nothing but a
- * loop pointer (acc_call_soon_threadsafe, acc_future_set_threadsafe): a
+ * loop pointer (acc_call_soon_threadsafe, acc_future_set_threadsafe,
+ * acc_run_coroutine_threadsafe): a
  * post is accepted only while its loop is listed, under this lock, which
  * acc_loop_close takes to unlist the loop before it frees anything.  So a
  * post to a closed loop fails with -ESHUTDOWN instead of writing into
@@ -154,17 +155,22 @@ static void open_remove(acc_loop *loop) {
     pthread_mutex_unlock(&open_lock);
 }
 
-int acc__post_checked(acc_loop *loop, acc__post *p) {
-    int r = -ESHUTDOWN;
+bool acc__loop_open_lock(acc_loop *loop) {
     pthread_mutex_lock(&open_lock);
     for (acc_loop *l = open_loops; l; l = l->open_next)
-        if (l == loop) { /* compared, never read, until found */
-            acc__post_to(loop, p);
-            r = 0;
-            break;
-        }
-    pthread_mutex_unlock(&open_lock);
-    return r;
+        if (l == loop) /* compared, never read, until found */
+            return true;
+    return false;
+}
+
+void acc__loop_open_unlock(void) { pthread_mutex_unlock(&open_lock); }
+
+int acc__post_checked(acc_loop *loop, acc__post *p) {
+    bool open = acc__loop_open_lock(loop);
+    if (open)
+        acc__post_to(loop, p);
+    acc__loop_open_unlock();
+    return open ? 0 : -ESHUTDOWN;
 }
 
 int acc_call_soon_threadsafe(acc_loop *loop, void (*fn)(void *), void *arg) {
@@ -237,7 +243,7 @@ acc_loop *acc_loop_new(void) {
     loop->backend = pick_backend();
     if (loop->backend->init(loop) < 0)
         goto fail_backend;
-    if (wake_open(loop) < 0 || acc__loop_register(loop) < 0)
+    if (wake_open(loop) < 0)
         goto fail;
     open_add(loop);
     return loop;
@@ -254,9 +260,8 @@ fail_backend:
 void acc_loop_close(acc_loop *loop) {
     if (!loop || loop->running)
         return;
-    acc__loop_unregister(loop); /* submissions from other threads now fail */
+    open_remove(loop); /* no post or submission from another thread gets in after this */
     acc__signal_loop_close(loop);
-    open_remove(loop); /* no post from another thread gets in after this */
     acc_loop *prev = acc__tl_running;
     acc__tl_running = loop; /* callbacks run below wake this loop's tasks */
     acc__executor_shutdown(loop); /* its jobs finish and post completions */

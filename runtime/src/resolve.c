@@ -38,6 +38,21 @@ int acc__gai_status(int rc) {
     }
 }
 
+/* A blocking numeric-service lookup of host:port for sockets of `socktype`
+   (SOCK_STREAM, SOCK_DGRAM), for binding with passive; the caller frees *ai. */
+int acc__resolve(const char *host, int port, int socktype, bool passive, struct addrinfo **ai) {
+    char service[16];
+    struct addrinfo hints;
+    if (port < 0 || port > 65535)
+        return -EINVAL;
+    snprintf(service, sizeof service, "%d", port);
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = socktype;
+    hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
+    return acc__gai_status(getaddrinfo(host, service, &hints, ai));
+}
+
 /* The test hook: a stand-in for getaddrinfo (NULL: the real one). */
 static _Atomic(acc__getaddrinfo_fn) lookup_hook;
 static atomic_long inflight;

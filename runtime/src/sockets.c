@@ -134,29 +134,9 @@ acc_frame *acc_udp_recvfrom__acc(acc__ssize_t *res, int fd, void *buf, size_t n,
 
 /* ---- UDP endpoints --------------------------------------------------------- */
 
-static int resolve_dgram(const char *host, int port, bool passive, struct addrinfo **ai) {
-    char service[16];
-    struct addrinfo hints;
-    if (port < 0 || port > 65535)
-        return -EINVAL;
-    snprintf(service, sizeof service, "%d", port);
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_DGRAM;
-    hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
-    int rc = getaddrinfo(host, service, &hints, ai);
-    switch (rc) {
-    case 0: return 0;
-    case EAI_MEMORY: return -ENOMEM;
-    case EAI_SYSTEM: return errno ? -errno : -EIO;
-    case EAI_AGAIN: return -EAGAIN;
-    default: return -ENOENT;
-    }
-}
-
 int acc_udp_open(const char *host, int port) {
     struct addrinfo *ai = NULL;
-    int r = resolve_dgram(host, port, true, &ai);
+    int r = acc__resolve(host, port, SOCK_DGRAM, true, &ai);
     if (r < 0)
         return r;
     r = -EADDRNOTAVAIL;
@@ -185,7 +165,7 @@ int acc_udp_connect(int fd, const char *host, int port) {
     if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
         return -errno;
     struct addrinfo *ai = NULL;
-    int r = resolve_dgram(host, port, false, &ai);
+    int r = acc__resolve(host, port, SOCK_DGRAM, false, &ai);
     if (r < 0)
         return r;
     r = -EAFNOSUPPORT;

@@ -63,21 +63,31 @@ void acc__wake(acc_task *t) {
 /* A frame that has returned owns nothing any more: back to the pool. */
 static void frame_dispose(acc_frame *f) { acc__frame_done(f); }
 
-/* The whole of acc__await; acc_abi.h's inline version handles the common case. */
+/* Set where the depth bound stops an await inside acc__run_nested: its
+ * trampoline, not the task's, runs the callee left on top. */
+static _Thread_local bool nested_bounce;
+
+/* The whole of acc__await; acc_abi.h's inline version handles the common case.
+ * The running chain's top is *acc__th.acc__top: the task's top, or inside
+ * acc__run_nested that trampoline's own. */
 int acc__await_slow_v1(acc_frame *self, acc_frame *callee) {
     acc_task *t = acc__current();
     if (!callee) {
         acc__fail_nomem();
         return 0;
     }
-    if (!t) { /* awaiting outside a task: a bug in the caller */
+    acc_frame **top = acc__th.acc__top;
+    if (!top) { /* awaiting outside a task: a bug in the caller */
         fputs("acc: acc__await called outside a running task\n", stderr);
         abort();
     }
     callee->acc__caller = self;
-    t->top = callee;
+    *top = callee;
     if (acc__th.acc__depth >= ACC__DEPTH_MAX) {
-        t->flags |= ACC__T_BOUNCE;
+        if (acc__th.acc__nested)
+            nested_bounce = true;
+        else
+            t->flags |= ACC__T_BOUNCE;
         return 1;
     }
     acc__th.acc__depth++;
@@ -86,8 +96,49 @@ int acc__await_slow_v1(acc_frame *self, acc_frame *callee) {
     if (r != ACC__DONE)
         return 1;
     frame_dispose(callee);
-    t->top = self;
+    *top = self;
     return 0;
+}
+
+int acc__twin_ok_v1(void) { return acc__th.acc__nested == 0; }
+
+/* A trampoline of its own for a frame that never suspends (a twin out of
+ * budget): the frames it awaits past the depth bound run here, one after
+ * the other, with the C stack unwound in between.  The C stack then holds
+ * at most ACC__DEPTH_MAX resumes and ACC__TWIN_BUDGET twin calls. */
+void acc__run_nested_v1(acc_frame *root) {
+    if (!root) {
+        acc__fail_nomem();
+        return;
+    }
+    acc_frame **saved_top = acc__th.acc__top;
+    unsigned saved_depth = acc__th.acc__depth;
+    acc_frame *top = root;
+    root->acc__caller = NULL;
+    acc__th.acc__top = &top;
+    acc__th.acc__nested++;
+    for (;;) {
+        acc_frame *f = top;
+        /* the depth the caller had: direct resumes on the C stack stay
+           under ACC__DEPTH_MAX in all, as without the twins in between */
+        acc__th.acc__depth = saved_depth;
+        nested_bounce = false;
+        if (f->acc__fn->acc__resume(f) != ACC__DONE) {
+            if (nested_bounce)
+                continue; /* run the callee acc__await left on top */
+            /* acc twins only functions that await nothing that suspends */
+            fputs("acc: a function acc found never to suspend suspended\n", stderr);
+            abort();
+        }
+        acc_frame *caller = f->acc__caller;
+        frame_dispose(f);
+        if (!caller)
+            break;
+        top = caller; /* resume the caller after its await */
+    }
+    acc__th.acc__nested--;
+    acc__th.acc__depth = saved_depth;
+    acc__th.acc__top = saved_top;
 }
 
 int acc__await_v1(acc_frame *self, acc_frame *callee) { return acc__await_slow_v1(self, callee); }

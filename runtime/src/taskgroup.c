@@ -362,7 +362,8 @@ acc_task *acc_spawn_eager(acc_frame *coro) {
     unsigned queued = self->flags & ACC__T_QUEUED;
     self->flags |= ACC__T_QUEUED;
     acc_frame **top = acc__th.acc__top;
-    unsigned depth = acc__th.acc__depth;
+    unsigned depth = acc__th.acc__depth, nested = acc__th.acc__nested;
+    acc__th.acc__nested = 0; /* its own run: twins are fine, bounces go to its trampoline */
     eager_depth++;
     acc__task_run(loop, t);
     eager_depth--;
@@ -370,6 +371,7 @@ acc_task *acc_spawn_eager(acc_frame *coro) {
     acc__th.acc__top = top;
     acc__th.acc__task = self;
     acc__th.acc__depth = depth;
+    acc__th.acc__nested = nested;
     loop->current = self;
     return t;
 }

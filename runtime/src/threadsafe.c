@@ -19,7 +19,8 @@
  * that thread, in acc_completion_wait or _destroy.  Frames too big for the
  * pool (plain malloc blocks) are run as they are.
  *
- * Loops are registered while they live, so a submission to a closed loop
+ * A submission goes only to a loop listed open (loop.c's
+ * acc__loop_open_lock), so a submission to a closed loop
  * fails with -ESHUTDOWN instead of touching freed memory; one that is in
  * the inbox when the loop closes completes with -ESHUTDOWN too.
  */
@@ -28,53 +29,6 @@
 
 #include <stdlib.h>
 #include <time.h>
-
-/* ---- the registry of live loops ------------------------------------------------- */
-
-static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
-static acc_loop **live;
-static size_t nlive, caplive;
-
-static bool reg_has(acc_loop *loop) {
-    for (size_t i = 0; i < nlive; i++)
-        if (live[i] == loop)
-            return true;
-    return false;
-}
-
-int acc__loop_register(acc_loop *loop) {
-    pthread_mutex_lock(&reg_lock);
-    int r = 0;
-    if (nlive == caplive) {
-        size_t cap = caplive ? caplive * 2 : 8;
-        acc_loop **a = realloc(live, cap * sizeof *a);
-        if (!a)
-            r = -ENOMEM;
-        else {
-            live = a;
-            caplive = cap;
-        }
-    }
-    if (r == 0)
-        live[nlive++] = loop;
-    pthread_mutex_unlock(&reg_lock);
-    return r;
-}
-
-void acc__loop_unregister(acc_loop *loop) {
-    pthread_mutex_lock(&reg_lock);
-    for (size_t i = 0; i < nlive; i++)
-        if (live[i] == loop) {
-            live[i] = live[--nlive];
-            break;
-        }
-    if (nlive == 0) {
-        free(live);
-        live = NULL;
-        caplive = 0;
-    }
-    pthread_mutex_unlock(&reg_lock);
-}
 
 /* ---- completions -------------------------------------------------------------------- */
 
@@ -149,9 +103,8 @@ static bool pooled(const acc_frame *f) {
 static void start_cb(void *arg) {
     struct acc__completion *k = arg;
     acc_loop *loop = k->loop;
-    pthread_mutex_lock(&reg_lock);
-    bool open = reg_has(loop); /* unregistered: acc_loop_close is running it */
-    pthread_mutex_unlock(&reg_lock);
+    bool open = acc__loop_open_lock(loop); /* unlisted: acc_loop_close is running it */
+    acc__loop_open_unlock();
     if (!open) {
         complete(k, -ESHUTDOWN);
         return;
@@ -212,17 +165,16 @@ int acc_run_coroutine_threadsafe(acc_completion *c, acc_frame *coro) {
         acc__frame_free(coro);
         return -EINVAL;
     }
-    pthread_mutex_lock(&reg_lock);
-    bool open = reg_has(k->loop);
+    bool open = acc__loop_open_lock(k->loop);
     if (open) {
         k->coro = coro;
         k->submitted = true;
         k->start.fn = start_cb;
         k->start.arg = k;
         k->start.owned = false;
-        acc__post_to(k->loop, &k->start); /* under reg_lock: the loop cannot go away */
+        acc__post_to(k->loop, &k->start); /* under the lock: the loop cannot go away */
     }
-    pthread_mutex_unlock(&reg_lock);
+    acc__loop_open_unlock();
     if (!open) {
         acc__frame_free(coro);
         return -ESHUTDOWN;
@@ -288,14 +240,13 @@ int acc_completion_cancel(acc_completion *c) {
     pthread_mutex_unlock(&k->mu);
     if (done || again)
         return 0;
-    pthread_mutex_lock(&reg_lock);
-    if (reg_has(k->loop)) {
+    if (acc__loop_open_lock(k->loop)) {
         k->stop.fn = stop_cb;
         k->stop.arg = k;
         k->stop.owned = false;
         acc__post_to(k->loop, &k->stop);
     }
-    pthread_mutex_unlock(&reg_lock);
+    acc__loop_open_unlock();
     return 0;
 }
 

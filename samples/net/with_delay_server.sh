@@ -13,13 +13,8 @@ out=$(mktemp -d) || exit 2
 "$server" 0 >"$out/server" 2>"$out/server.err" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$out"' EXIT
-base=""
-for _ in $(seq 1 100); do
-    base=$(sed -n 's/^listening on //p' "$out/server")
-    [ -n "$base" ] && break
-    sleep 0.05
-done
-[ -n "$base" ] || { echo "delay server did not start" >&2; cat "$out/server.err" >&2; exit 2; }
+. "$(dirname "$0")/../../scripts/listening.sh"
+listening "$out/server" $pid || { echo "delay server did not start" >&2; cat "$out/server.err" >&2; exit 2; }
 set --
 i=0
 while [ $i -lt "$pages" ]; do

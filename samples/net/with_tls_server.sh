@@ -18,13 +18,8 @@ sh "$certs_sh" "$out/certs" || exit 2
 : >"$out/server" # before the server: the loop below reads it at once
 "$server" 0 "$out/certs/server.pem" "$out/certs/server.key" >"$out/server" 2>"$out/server.err" &
 pid=$!
-base=""
-for _ in $(seq 1 100); do
-    base=$(sed -n 's/^listening on //p' "$out/server")
-    [ -n "$base" ] && break
-    sleep 0.05
-done
-[ -n "$base" ] || { echo "delay server did not start" >&2; cat "$out/server.err" >&2; exit 2; }
+. "$(dirname "$0")/../../scripts/listening.sh"
+listening "$out/server" $pid || { echo "delay server did not start" >&2; cat "$out/server.err" >&2; exit 2; }
 base=$(echo "$base" | sed 's/127\.0\.0\.1/localhost/')
 set --
 i=0

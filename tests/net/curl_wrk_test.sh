@@ -15,13 +15,8 @@ tmp=$(mktemp -d) || exit 2
 "$server" 120 >"$tmp/server.out" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$tmp"' EXIT
-base=""
-for _ in $(seq 1 100); do
-    base=$(sed -n 's/^listening on //p' "$tmp/server.out")
-    [ -n "$base" ] && break
-    sleep 0.05
-done
-[ -n "$base" ] || { echo "FAIL: test server did not start"; cat "$tmp/server.out"; exit 1; }
+. "$(dirname "$0")/../../scripts/listening.sh"
+listening "$tmp/server.out" $pid || { echo "FAIL: test server did not start"; cat "$tmp/server.out"; exit 1; }
 fail() { echo "FAIL: $*"; cat "$tmp/server.out"; exit 1; }
 
 # 1. twenty requests on one command line: one connection, reused

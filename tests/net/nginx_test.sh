@@ -34,22 +34,8 @@ for lines in 1 100 20000; do
         >"$tmp/html/ssi/p$lines.html"
 done
 
-started=0
-for attempt in 1 2 3 4 5; do
-    port=$(( 20000 + ($$ * 7 + attempt * 7919 + $(date +%N | sed 's/^0*//;s/^$/0/') ) % 40000 ))
-    sed -e "s|@PREFIX@|$tmp|g" -e "s|@PORT@|$port|g" "$conf_in" >"$tmp/nginx.conf"
-    nginx -e "$tmp/error.log" -p "$tmp" -c "$tmp/nginx.conf" &
-    pid=$!
-    for _ in $(seq 1 50); do
-        if [ -s "$tmp/nginx.pid" ]; then started=1; break; fi
-        kill -0 $pid 2>/dev/null || break
-        sleep 0.1
-    done
-    [ $started -eq 1 ] && break
-    wait $pid 2>/dev/null
-    pid=""
-done
-if [ $started -ne 1 ]; then
+. "$(dirname "$0")/nginx_start.sh"
+if ! nginx_start "$conf_in"; then
     echo "FAIL: nginx did not start"; cat "$tmp/error.log" 2>/dev/null
     exit 1
 fi

@@ -45,24 +45,9 @@ nginx)
     done
     awk 'BEGIN { for (i = 0; i < 20000; i++) printf "line %d of a text nginx sends gzipped\n", i }' >"$tmp/html/t.txt"
     cp "$tmp/html/t.txt" "$tmp/certs/"
-    started=0
-    for attempt in 1 2 3 4 5; do
-        p=$(( 20000 + ($$ * 7 + attempt * 7919 + $(date +%N | sed 's/^0*//;s/^$/0/') ) % 40000 ))
-        sed -e "s|@PREFIX@|$tmp|g" -e "s|@CERTS@|$tmp/certs|g" -e "s|@PORT1@|$p|g" \
-            -e "s|@PORT2@|$((p + 1))|g" -e "s|@PORT3@|$((p + 2))|g" "$here/nginx_tls.conf.in" >"$tmp/nginx.conf"
-        rm -f "$tmp/nginx.pid"
-        nginx -e "$tmp/error.log" -p "$tmp" -c "$tmp/nginx.conf" &
-        pid=$!
-        for _ in $(seq 1 50); do
-            if [ -s "$tmp/nginx.pid" ]; then started=1; break; fi
-            kill -0 $pid 2>/dev/null || break
-            sleep 0.1
-        done
-        [ $started -eq 1 ] && break
-        wait $pid 2>/dev/null
-        pid=""
-    done
-    [ $started -eq 1 ] || { cat "$tmp/error.log" 2>/dev/null; fail "nginx did not start"; }
+    . "$here/nginx_start.sh"
+    nginx_start "$here/nginx_tls.conf.in" || { cat "$tmp/error.log" 2>/dev/null; fail "nginx did not start"; }
+    p=$port
     echo "nginx $(nginx -v 2>&1 | sed 's/.*\///') on https://127.0.0.1:$p (and $((p + 1)), $((p + 2)))"
     SSL_CERT_FILE="$tmp/certs/ca.pem" "$@" "$tls_test" nginx "$tmp/certs" "https://localhost:$p" \
         "https://localhost:$((p + 1))" "https://localhost:$((p + 2))" || fail "tls_test nginx"
@@ -72,13 +57,8 @@ curl)
     : >"$tmp/server.out" # before the server: the loop below reads it at once
     "$@" "$server" 120 "$tmp/certs/server.pem" "$tmp/certs/server.key" >"$tmp/server.out" 2>&1 &
     pid=$!
-    base=""
-    for _ in $(seq 1 200); do
-        base=$(sed -n 's/^listening on //p' "$tmp/server.out")
-        [ -n "$base" ] && break
-        sleep 0.05
-    done
-    [ -n "$base" ] || fail "test server did not start"
+    . "$here/../../scripts/listening.sh"
+    listening "$tmp/server.out" $pid || fail "test server did not start"
     ca="$tmp/certs/ca.pem"
     set --
     for i in $(seq 1 20); do set -- "$@" -o "$tmp/h$i" "$base/hello"; done

@@ -239,6 +239,81 @@ static void test_diag_format(void **state) {
                              "\t           ^\n");
 }
 
+/* The output of a whole snippet, as the CLI writes it. */
+static char *transpile(const char *code) {
+    Options opt;
+    Unit *u = transpile_snippet(code, &opt);
+    unit_dispose(u);
+    return output;
+}
+
+static bool has_twin(const char *out, const char *fn) {
+    char *def = fmt("%s__acc_sync(unsigned acc__b", fn); /* the definition */
+    bool r = strstr(out, def) != NULL;
+    xfree(def);
+    return r;
+}
+
+/* Which async functions get a plain twin (twin.c), and which awaits call it. */
+static void test_twins(void **state) {
+    (void)state;
+    char *out = transpile(
+        "static async int fib(int n) { return n < 2 ? n : await fib(n - 1) + await fib(n - 2); }\n"
+        "static async int odd(int n);\n"
+        "static async int even(int n) { return n == 0 ? 1 : await odd(n - 1); }\n"
+        "static async int odd(int n) { return n == 0 ? 0 : await even(n - 1); }\n"
+        "static async int counter(void) { static int c; return ++c; }\n"
+        "static async int uses_counter(void) { return await counter(); }\n"
+        "static async int sleeps(void) { await acc_sleep(0); return await fib(3); }\n"
+        "static async int calls_sleeps(void) { return await sleeps(); }\n"
+        "static async int large(void) { char b[600]; char c[600]; b[0] = 1; c[0] = 2; return b[0] + c[0] + await fib(2); }\n"
+        "static async int (*ptr)(int) = fib;\n"
+        "static async int through_ptr(void) { return await ptr(3); }\n"
+        "static async int never_awaited(int x) { return x; }\n"
+        "static async int inner(void) { async int later(int); return await later(1); }\n"
+        "async int later(int x) { return x; }\n"
+        "static async int gathers(void) { return await acc_gather(fib(1), fib(2)); }\n"
+        "static async int table(int i) { static const struct { int v; } t[3] = {{4}, {5}, {6}}; return t[i].v + (int)sizeof t; }\n"
+        "static async const int *table_addr(int i) { static const int t[3] = {4, 5, 6}; return &t[i]; }\n"
+        "static async const int *table_decay(void) { static const int t[3] = {4, 5, 6}; return t; }\n"
+        "static async int mutable_static(void) { static int t[3]; return t[0]++; }\n"
+        "async int main(void) { await table(1); await table_addr(1); await table_decay(); await mutable_static();\n"
+        "    acc_spawn(never_awaited(1)); return await fib(5) + await uses_counter() +\n"
+        "    await calls_sleeps() + await large() + await through_ptr() + await odd(3) + await inner() + await later(2) + await gathers(); }\n");
+    /* recursion and mutual recursion: twinned, and the awaits call the twins */
+    assert_true(has_twin(out, "fib"));
+    assert_non_null(strstr(out, "fib__acc_sync(ACC__TWIN_BUDGET, 5)"));
+    assert_non_null(strstr(out, "fib__acc_sync(acc__b - 1, n - 1)"));
+    assert_true(has_twin(out, "even"));
+    assert_true(has_twin(out, "odd"));
+    /* a static local, an await that can suspend, a large local, a call through
+       a pointer, acc_gather: no twin, and none for their callers */
+    assert_false(has_twin(out, "counter"));
+    assert_false(has_twin(out, "uses_counter"));
+    assert_false(has_twin(out, "sleeps"));
+    assert_false(has_twin(out, "calls_sleeps"));
+    assert_false(has_twin(out, "large"));
+    assert_false(has_twin(out, "through_ptr"));
+    assert_false(has_twin(out, "gathers"));
+    assert_false(has_twin(out, "main"));
+    /* a static constant read by value: twinned; one whose address leaves, or
+       a static that can change: not */
+    assert_true(has_twin(out, "table"));
+    assert_false(has_twin(out, "table_addr"));
+    assert_false(has_twin(out, "table_decay"));
+    assert_false(has_twin(out, "mutable_static"));
+    /* never awaited (only spawned): no twin, so no unused static function */
+    assert_false(has_twin(out, "never_awaited"));
+    /* only a block-scope prototype before the await in inner: the ordinary
+       path there (in its twin, later's frame on a nested trampoline); main's
+       await comes after later's definition */
+    assert_true(has_twin(out, "inner"));
+    assert_null(strstr(out, "later__acc_sync(ACC__TWIN_BUDGET, 1)"));
+    assert_null(strstr(out, "later__acc_sync(acc__b - 1, 1)"));
+    assert_non_null(strstr(out, "acc__run_nested(later__acc(&acc__t0, 1))"));
+    assert_non_null(strstr(out, "later__acc_sync(ACC__TWIN_BUDGET, 2)"));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_declare),
@@ -247,6 +322,7 @@ int main(void) {
         cmocka_unit_test(test_plain_rewrite),
         cmocka_unit_test(test_bytes_outside_untouched),
         cmocka_unit_test(test_diag_format),
+        cmocka_unit_test(test_twins),
     };
     int r = cmocka_run_group_tests(tests, NULL, NULL);
     arena_free_all();
