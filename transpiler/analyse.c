@@ -13,6 +13,7 @@
  * is taken, or an array, with an await in its scope lives in its field
  * (resident): a pointer to it must stay valid across the suspension.
  */
+#include "abi.h"
 #include "accc.h"
 
 #include <stdint.h>
@@ -361,7 +362,7 @@ static void name_fields(Fn *fn) {
             if (w->in_frame && strcmp(w->name, v->name) == 0)
                 same++;
         }
-        v->field = same ? fmt("acc__v_%s_%d", v->name, same) : fmt("acc__v_%s", v->name);
+        v->field = same ? fmt(ABI_FIELD "%s_%d", v->name, same) : fmt(ABI_FIELD "%s", v->name);
     }
 }
 

@@ -4,6 +4,7 @@
  * operator and `async` an attribute) and reports each at the token a reader
  * should look at.  Later stages may assume what is checked here.
  */
+#include "abi.h"
 #include "accc.h"
 
 #include <stdlib.h>
@@ -226,7 +227,7 @@ static enum CXChildVisitResult has_async_visit(CXCursor c, CXCursor parent, CXCl
     (void)parent;
     if (clang_getCursorKind(c) == CXCursor_AnnotateAttr) {
         char *s = str_dispose(clang_getCursorSpelling(c));
-        if (strcmp(s, "acc_async") == 0)
+        if (strcmp(s, ABI_ANNOT_ASYNC) == 0)
             *(bool *)data = true;
         xfree(s);
     }

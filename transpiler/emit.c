@@ -6,6 +6,7 @@
  * rewrites, so that the user's own first lines (feature-test macros) come
  * first, and `#line` directives map everything back to the .ac file.
  */
+#include "abi.h"
 #include "accc.h"
 
 #include <stdint.h>
@@ -25,10 +26,10 @@ void frame_field(Buf *b, const Var *v) {
 }
 
 static void emit_frame_struct(Buf *b, Fn *fn) {
-    buf_printf(b, "struct %s__acc_frame {\n    acc__frame acc__hdr;\n", fn->name);
+    buf_printf(b, "struct %s" ABI_FRAME_STRUCT " {\n    " ABI_FRAME " " ABI_HDR ";\n", fn->name);
     CXType rt = result_type(fn);
     if (rt.kind != CXType_Void) {
-        char *d = declare(rt, "*acc__res");
+        char *d = declare(rt, "*" ABI_RES);
         buf_printf(b, "    %s;\n", d);
         xfree(d);
     }
@@ -43,18 +44,18 @@ static void emit_frame_struct(Buf *b, Fn *fn) {
 }
 
 static void emit_info(Buf *b, Fn *fn, const Source *src) {
-    buf_printf(b, "static int %s__acc_resume(acc__frame *acc__base);\n", fn->name);
-    buf_printf(b, "static const unsigned %s__acc_lines[] = {", fn->name);
+    buf_printf(b, "static int %s" ABI_RESUME "(" ABI_FRAME " *" ABI_BASE ");\n", fn->name);
+    buf_printf(b, "static const unsigned %s" ABI_LINES "[] = {", fn->name);
     for (int i = 0; i < fn->lines.len; i++)
         buf_printf(b, "%s%u", i ? ", " : "", (unsigned)(uintptr_t)fn->lines.items[i]);
     buf_put(b, "};\n");
     char *path = c_literal(src->path);
     char *res = result_type(fn).kind == CXType_Void
                     ? xstrdup("0")
-                    : fmt("acc__offsetof(struct %s__acc_frame, acc__res)", fn->name);
+                    : fmt(ABI_OFFSETOF "(struct %s" ABI_FRAME_STRUCT ", " ABI_RES ")", fn->name);
     buf_printf(b,
-               "static const acc__fninfo %s__acc_info = {%s__acc_resume, \"%s\", %s, "
-               "%s__acc_lines, %d, %s};\n",
+               "static const " ABI_FNINFO " %s" ABI_INFO " = {%s" ABI_RESUME ", \"%s\", %s, "
+               "%s" ABI_LINES ", %d, %s};\n",
                fn->name, fn->name, fn->name, path, fn->name, fn->lines.len, res);
     xfree(res);
     xfree(path);
@@ -67,31 +68,31 @@ static void emit_ctor(Buf *b, Fn *fn) {
     xfree(proto);
     if (fn->overaligned)
         buf_printf(b,
-                   "    struct %s__acc_frame *acc__f = (struct %s__acc_frame *)(void *)"
-                   "acc__frame_new_aligned(sizeof *acc__f, _Alignof(struct %s__acc_frame), "
-                   "&%s__acc_info);\n",
+                   "    struct %s" ABI_FRAME_STRUCT " *" ABI_F " = (struct %s" ABI_FRAME_STRUCT " *)(void *)"
+                   ABI_FRAME_NEW_ALIGNED "(sizeof *" ABI_F ", _Alignof(struct %s" ABI_FRAME_STRUCT "), "
+                   "&%s" ABI_INFO ");\n",
                    fn->name, fn->name, fn->name, fn->name);
     else
         buf_printf(b,
-                   "    struct %s__acc_frame *acc__f = (struct %s__acc_frame *)(void *)"
-                   "acc__frame_new(sizeof *acc__f, &%s__acc_info);\n",
+                   "    struct %s" ABI_FRAME_STRUCT " *" ABI_F " = (struct %s" ABI_FRAME_STRUCT " *)(void *)"
+                   ABI_FRAME_NEW "(sizeof *" ABI_F ", &%s" ABI_INFO ");\n",
                    fn->name, fn->name, fn->name);
-    buf_put(b, "    if (!acc__f) {\n");
+    buf_put(b, "    if (!" ABI_F ") {\n");
     if (has_res)
-        buf_put(b, "        if (acc__res)\n            acc__zero(acc__res, sizeof *acc__res);\n");
+        buf_put(b, "        if (" ABI_RES ")\n            " ABI_ZERO "(" ABI_RES ", sizeof *" ABI_RES ");\n");
     int n = clang_Cursor_getNumArguments(fn->cur);
     for (int i = 0; i < n; i++)
-        buf_printf(b, "        (void)acc__a%d;\n", i);
-    buf_put(b, "        return ACC__NULL;\n    }\n");
+        buf_printf(b, "        (void)" ABI_ARG "%d;\n", i);
+    buf_put(b, "        return " ABI_NULL ";\n    }\n");
     if (has_res)
-        buf_put(b, "    acc__f->acc__res = acc__res;\n");
+        buf_put(b, "    " ABI_F "->" ABI_RES " = " ABI_RES ";\n");
     int k = 0;
     for (int i = 0; i < fn->vars.len; i++) {
         Var *v = fn->vars.items[i];
         if (v->is_param)
-            buf_printf(b, "    acc__f->%s = acc__a%d;\n", v->field, k++);
+            buf_printf(b, "    " ABI_F "->%s = " ABI_ARG "%d;\n", v->field, k++);
     }
-    buf_put(b, "    return &acc__f->acc__hdr;\n}\n");
+    buf_put(b, "    return &" ABI_F "->" ABI_HDR ";\n}\n");
 }
 
 char *param_local(const Var *v) {
@@ -109,7 +110,7 @@ static void param_loads(Buf *b, const Fn *fn) {
         if (!v->is_param || v->resident)
             continue;
         char *d = param_local(v);
-        buf_printf(b, "    %s = acc__f->%s;\n    (void)%s;\n", d, v->field, v->name);
+        buf_printf(b, "    %s = " ABI_F "->%s;\n    (void)%s;\n", d, v->field, v->name);
         xfree(d);
     }
 }
@@ -124,7 +125,7 @@ static void param_loads(Buf *b, const Fn *fn) {
 static void emit_resume(Buf *b, Fn *fn, const Options *opt, const Source *src) {
     CXType rt = result_type(fn);
     bool is_void = rt.kind == CXType_Void;
-    char *sig = fmt("%s__acc_body(struct %s__acc_frame *acc__f)", fn->name, fn->name);
+    char *sig = fmt("%s" ABI_BODY "(struct %s" ABI_FRAME_STRUCT " *" ABI_F ")", fn->name, fn->name);
     char *decl = declare(rt, sig);
     /* __func__ is the async function's own name, also where a macro the
        body uses spells it (glibc's assert) */
@@ -132,19 +133,19 @@ static void emit_resume(Buf *b, Fn *fn, const Options *opt, const Source *src) {
                   "#define __PRETTY_FUNCTION__ __func__\n", fn->name);
     buf_printf(b, "static %s {\n", decl);
     if (!is_void) {
-        char *z = declare(clang_getUnqualifiedType(rt), "acc__z");
+        char *z = declare(clang_getUnqualifiedType(rt), ABI_Z);
         buf_printf(b, "    static %s;\n", z);
         xfree(z);
     }
     param_loads(b, fn);
-    buf_put(b, "    switch (acc__f->acc__hdr.acc__state) {\n    case 0:\n        break;\n");
+    buf_put(b, "    switch (" ABI_F "->" ABI_HDR "." ABI_STATE ") {\n    case 0:\n        break;\n");
     for (int i = 1; i < fn->lines.len; i++)
-        buf_printf(b, "    case %d:\n        goto acc__L%d;\n", i, i);
-    buf_printf(b, "    default:\n        %s\n    }\n", is_void ? "return;" : "return acc__z;");
+        buf_printf(b, "    case %d:\n        goto " ABI_LABEL "%d;\n", i, i);
+    buf_printf(b, "    default:\n        %s\n    }\n", is_void ? "return;" : "return " ABI_Z ";");
     buf_put(b, fn->lowered);
     if (b->len && b->data[b->len - 1] != '\n')
         buf_put(b, "\n");
-    buf_printf(b, "    %s\n}\n", is_void ? "return;" : "return acc__z;");
+    buf_printf(b, "    %s\n}\n", is_void ? "return;" : "return " ABI_Z ";");
     buf_put(b, "#undef __func__\n#undef __FUNCTION__\n#undef __PRETTY_FUNCTION__\n");
     /* debuggers show the thunk at the function's closing brace */
     unsigned line, col;
@@ -152,22 +153,22 @@ static void emit_resume(Buf *b, Fn *fn, const Options *opt, const Source *src) {
     line_directive(b, opt, src, line);
     /* one line up to the body's call, so that it is at the closing brace */
     buf_printf(b,
-               "static int %s__acc_resume(acc__frame *acc__base) { "
-               "struct %s__acc_frame *acc__f = (struct %s__acc_frame *)(void *)acc__base; ",
+               "static int %s" ABI_RESUME "(" ABI_FRAME " *" ABI_BASE ") { "
+               "struct %s" ABI_FRAME_STRUCT " *" ABI_F " = (struct %s" ABI_FRAME_STRUCT " *)(void *)" ABI_BASE "; ",
                fn->name, fn->name, fn->name);
     if (is_void) {
-        buf_printf(b, "%s__acc_body(acc__f);\n", fn->name);
+        buf_printf(b, "%s" ABI_BODY "(" ABI_F ");\n", fn->name);
     } else {
-        char *v = declare(clang_getUnqualifiedType(rt), "acc__v");
-        buf_printf(b, "%s = %s__acc_body(acc__f);\n", v, fn->name);
+        char *v = declare(clang_getUnqualifiedType(rt), ABI_V);
+        buf_printf(b, "%s = %s" ABI_BODY "(" ABI_F ");\n", v, fn->name);
         xfree(v);
     }
-    buf_put(b, "    if (acc__f->acc__hdr.acc__state & ACC__SUSPENDED) {\n"
-               "        acc__f->acc__hdr.acc__state &= ~ACC__SUSPENDED;\n"
-               "        return ACC__PENDING;\n    }\n");
+    buf_put(b, "    if (" ABI_F "->" ABI_HDR "." ABI_STATE " & " ABI_SUSPENDED ") {\n"
+               "        " ABI_F "->" ABI_HDR "." ABI_STATE " &= ~" ABI_SUSPENDED ";\n"
+               "        return " ABI_PENDING ";\n    }\n");
     if (!is_void)
-        buf_put(b, "    if (acc__f->acc__res)\n        *acc__f->acc__res = acc__v;\n");
-    buf_put(b, "    return ACC__DONE;\n}\n");
+        buf_put(b, "    if (" ABI_F "->" ABI_RES ")\n        *" ABI_F "->" ABI_RES " = " ABI_V ";\n");
+    buf_put(b, "    return " ABI_DONE ";\n}\n");
     xfree(decl);
     xfree(sig);
 }
@@ -176,11 +177,11 @@ static void emit_resume(Buf *b, Fn *fn, const Options *opt, const Source *src) {
 static void emit_main(Buf *b, Fn *fn) {
     int n = clang_Cursor_getNumArguments(fn->cur);
     if (n == 2)
-        buf_put(b, "int main(int acc__argc, char **acc__argv) {\n    int acc__rv = 0;\n"
-                   "    return acc__main(main__acc(&acc__rv, acc__argc, acc__argv), &acc__rv);\n}\n");
+        buf_put(b, "int main(int " ABI_ARGC ", char **" ABI_ARGV ") {\n    int " ABI_RV " = 0;\n"
+                   "    return " ABI_MAIN "(main" ABI_CTOR "(&" ABI_RV ", " ABI_ARGC ", " ABI_ARGV "), &" ABI_RV ");\n}\n");
     else
-        buf_put(b, "int main(void) {\n    int acc__rv = 0;\n"
-                   "    return acc__main(main__acc(&acc__rv), &acc__rv);\n}\n");
+        buf_put(b, "int main(void) {\n    int " ABI_RV " = 0;\n"
+                   "    return " ABI_MAIN "(main" ABI_CTOR "(&" ABI_RV "), &" ABI_RV ");\n}\n");
 }
 
 /* An async function: its frame struct, fninfo, constructor and body
@@ -373,15 +374,7 @@ char *emit_unit(Unit *u, const Options *opt) {
         if (u->need_copy && !u->copy_out) {
             /* spills of values a plain `=` cannot store (const members, types
                declared in the body): a byte copy without <string.h> */
-            buf_put(
-                &out,
-                "static void *acc__copy(void *acc__d, const void *acc__s, acc__size_t acc__n) {\n"
-                "    unsigned char *acc__p = (unsigned char *)acc__d;\n"
-                "    const unsigned char *acc__q = (const unsigned char *)acc__s;\n"
-                "    while (acc__n--)\n"
-                "        *acc__p++ = *acc__q++;\n"
-                "    return acc__d;\n"
-                "}\n");
+            buf_put(&out, ABI_COPY_DEFINITION);
             u->copy_out = true;
         }
         emit_callee_protos(&out, r);

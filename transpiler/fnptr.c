@@ -24,13 +24,12 @@
  * file refuses, with a location (clang refuses the implicit ones itself; its
  * message is reworded in diag.c).
  */
+#include "abi.h"
 #include "accc.h"
 
 #include <stdint.h>
 #include <string.h>
 
-/* The type generated code names a frame by (acc_abi.h). */
-#define FRAME_TYPE "acc__frame"
 
 static bool is_fn(CXType t) {
     return t.kind == CXType_FunctionProto || t.kind == CXType_FunctionNoProto;
@@ -78,7 +77,7 @@ bool fnptr_is_async_decl(CXCursor c) { return fnptr_type_async(clang_getCursorTy
 char *fnptr_designator(Node *n) {
     CXType ft = fn_type_of(clang_getCursorType(n->cur));
     char *erased = declare(ft, "(*)");
-    char *r = fmt("((%s)(void (*)(void))%s__acc)", erased, n->fnref->name);
+    char *r = fmt("((%s)(void (*)(void))%s" ABI_CTOR ")", erased, n->fnref->name);
     xfree(erased);
     return r;
 }
@@ -86,7 +85,7 @@ char *fnptr_designator(Node *n) {
 char *fnptr_callee(Node *call, const char *callee_text) {
     CXType ft = fn_type_of(clang_getCursorType(call->kids[0]->cur));
     Buf b = {0};
-    buf_put(&b, "((" FRAME_TYPE " *(*)(");
+    buf_put(&b, "((" ABI_FRAME " *(*)(");
     const char *sep = "";
     CXType rt = clang_getResultType(ft);
     if (rt.kind != CXType_Void) {

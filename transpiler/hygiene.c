@@ -21,6 +21,7 @@
  * members and parameters (size, buf, n, ...) are set aside while it is read
  * and restored after it.  gcc, clang and tcc know push_macro/pop_macro.
  */
+#include "abi.h"
 #include "accc.h"
 
 #include <stdlib.h>
@@ -149,7 +150,7 @@ void put_runtime_include(Buf *out, Unit *u) {
     for (int i = 0; i < m.names.len; i++)
         buf_printf(out, "#pragma push_macro(\"%s\")\n#undef %s\n", (char *)m.names.items[i],
                    (char *)m.names.items[i]);
-    buf_put(out, "#define ACC__NOLIBC 1\n#include <acc.h>\n#undef ACC__NOLIBC\n");
+    buf_put(out, "#define " ABI_NOLIBC " 1\n#include <acc.h>\n#undef " ABI_NOLIBC "\n");
     for (int i = m.names.len; i-- > 0;)
         buf_printf(out, "#pragma pop_macro(\"%s\")\n", (char *)m.names.items[i]);
     free_strings(&m.acc_ids);

@@ -6,6 +6,7 @@
  * cursor, its byte range in the file and what it is to acc (an await, a call
  * of an async function, a call that takes coroutines, a use of __func__).
  */
+#include "abi.h"
 #include "accc.h"
 
 #include <stdint.h>
@@ -104,7 +105,7 @@ static bool is_async_decl(CXCursor c) {
     char *name = str_dispose(clang_getCursorSpelling(c));
     bool is_main = strcmp(name, "main") == 0;
     xfree(name);
-    return is_main && decl_annotated(c, "acc_async");
+    return is_main && decl_annotated(c, ABI_ANNOT_ASYNC);
 }
 
 static bool loc_in_main(const Unit *u, CXSourceLocation loc, unsigned *off) {
@@ -176,8 +177,8 @@ static Fn *new_fn(Unit *u, CXCursor decl) {
     fn->cur = decl;
     fn->name = str_dispose(clang_getCursorSpelling(decl));
     fn->is_async = is_async_decl(decl);
-    fn->is_runtime = decl_annotated(decl, "acc_runtime");
-    fn->marker = decl_annotated(decl, "acc_coro") ? marker_of(fn->name) : MARK_NONE;
+    fn->is_runtime = decl_annotated(decl, ABI_ANNOT_RUNTIME);
+    fn->marker = decl_annotated(decl, ABI_ANNOT_CORO) ? marker_of(fn->name) : MARK_NONE;
     fn->is_static = clang_Cursor_getStorageClass(decl) == CX_SC_Static;
     vec_push(&u->fns, fn);
     return fn;
@@ -219,11 +220,11 @@ static int marker_of(const char *name) {
         const char *name;
         int mark;
     } marks[] = {
-        {"acc__coro_run", MARK_RUN},        {"acc__coro_spawn", MARK_SPAWN},
-        {"acc__coro_run_until_complete", MARK_RUC}, {"acc__coro_gather", MARK_GATHER},
-        {"acc__coro_wait_for", MARK_WAIT_FOR},
-        {"acc__coro_task_group_spawn", MARK_TG_SPAWN}, {"acc__coro_spawn_eager", MARK_SPAWN_EAGER},
-        {"acc__coro_run_coroutine_threadsafe", MARK_RCT},
+        {ABI_CORO "run", MARK_RUN},        {ABI_CORO "spawn", MARK_SPAWN},
+        {ABI_CORO "run_until_complete", MARK_RUC}, {ABI_CORO "gather", MARK_GATHER},
+        {ABI_CORO "wait_for", MARK_WAIT_FOR},
+        {ABI_CORO "task_group_spawn", MARK_TG_SPAWN}, {ABI_CORO "spawn_eager", MARK_SPAWN_EAGER},
+        {ABI_CORO "run_coroutine_threadsafe", MARK_RCT},
     };
     for (size_t i = 0; i < sizeof marks / sizeof *marks; i++)
         if (strcmp(name, marks[i].name) == 0)
@@ -247,7 +248,7 @@ static enum CXChildVisitResult build_visit(CXCursor c, CXCursor parent, CXClient
     if (k == CXCursor_AnnotateAttr) {
         CXString s = clang_getCursorSpelling(c);
         Node *p = ctx->parent;
-        if (strcmp(clang_getCString(s), "acc_async") == 0 && !p->async_attr &&
+        if (strcmp(clang_getCString(s), ABI_ANNOT_ASYNC) == 0 && !p->async_attr &&
             (p->kind == CXCursor_VarDecl || p->kind == CXCursor_FieldDecl)) {
             p->async_attr = true;
             vec_push(&ctx->u->async_objects, p);
@@ -603,7 +604,7 @@ int parse_unit(Unit *u, const Options *opt) {
     }
     char *acc_h = fmt("%s/acc.h", inc);
     Vec args = {0};
-    const char *fixed[] = {"-x", "c", "-D__ACC__=1", "-ferror-limit=50"};
+    const char *fixed[] = {"-x", "c", "-D" ABI_PARSE_DEFINE "=1", "-ferror-limit=50"};
     for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
         vec_push(&args, (void *)fixed[i]);
     for (int i = 0; i < opt->clang_args.len; i++)
