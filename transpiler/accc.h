@@ -70,6 +70,7 @@ typedef struct Source {
     char *text;       /* the file's bytes, NUL-terminated */
     size_t len;
     CXFile file;      /* libclang's handle of the main file */
+    CXTranslationUnit tu; /* the parse, for presumed locations (#line in the input) */
     unsigned *line_starts; /* offset of each line's first byte, built on first use */
     unsigned nlines;
 } Source;
@@ -80,13 +81,19 @@ void diag_reset(void); /* forget the errors so far (for a new input) */
 /* A user error at byte offset `off` of the main file: file:line:col, the line, a caret. */
 void error_at(const Source *src, unsigned off, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
-/* The same, for a location in any file (libclang diagnostics, headers). */
-void error_at_file(const char *path, unsigned line, unsigned col, const char *msg);
+/* The same, for a location in any file (libclang diagnostics, headers):
+   named as `shown` (the presumed place, after #line), the source line shown
+   from path:line. */
+void error_at_file(const char *shown, const char *path, unsigned line, unsigned col, const char *msg);
 /* An internal bug of acc: names the C file and line, exits 2. */
 #define die(...) die_at(__FILE__, __LINE__, __VA_ARGS__)
 _Noreturn void die_at(const char *file, int line, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 void line_col(const Source *src, unsigned off, unsigned *line, unsigned *col);
+/* The place a reader knows offset `off` by: the file and line a #line
+   directive of the input says (as clang's messages and __LINE__ do), else
+   the physical ones.  *file is allocated. */
+void presumed_at(const Source *src, unsigned off, char **file, unsigned *line, unsigned *col);
 /* Prints libclang's errors on the input; returns how many there were. */
 int report_clang_errors(CXTranslationUnit tu);
 
@@ -137,6 +144,7 @@ struct Node {
     bool literal_in_frame : 1; /* a compound literal whose block has an await after it */
     bool has_await : 1;     /* an evaluated await in this subtree */
     bool expand : 1;        /* (lower) a macro's statement written out from its expansion */
+    bool hoist : 1;         /* (lower) a GNU statement expression written out as statements */
     bool needs_rewrite : 1; /* some text in this subtree changes even without awaits */
     Node *parent;
     Node **kids;
@@ -147,6 +155,8 @@ struct Node {
     /* filled by check and lower */
     Fn *inner_proto;    /* a block-scope prototype of an async function */
     char *lowered;      /* an await already lowered in front of its statement: its value */
+    Node *selected;     /* (analyse) a _Generic selection holding an await: the chosen
+                           association, the only part evaluated */
 };
 
 /* A function declared (async ones) or defined (every one) in the translation unit. */
@@ -255,8 +265,9 @@ typedef struct Options {
     Vec clang_args; /* char*: -I, -D, ... passed to the parser */
 } Options;
 
-/* (diag.c) `#line N "file"` (unless --no-line), with a newline before it when needed. */
-void line_directive(Buf *out, const Options *opt, const Source *src, unsigned line);
+/* (diag.c) `#line N "file"` for offset `off` of the input, its presumed place
+   (#line in the input counts), unless --no-line; a newline before it when needed. */
+void line_directive(Buf *out, const Options *opt, const Source *src, unsigned off);
 
 int parse_unit(Unit *u, const Options *opt);
 
@@ -282,8 +293,9 @@ unsigned token_end(const Unit *u, CXToken t);    /* one past its last byte */
 /* The offset of the first `async` the main file spells at or after off
    (Unit.async_words), UINT32_MAX when none. */
 unsigned first_async_word(const Unit *u, unsigned off);
-/* The coroutine operands of a marker call (comma operands before the final 0). */
-int marker_coros(Node *call, Node **out, int max);
+/* The coroutine operands of a marker call (comma operands before the final
+   0): their number, and in *out an allocated array of them (xfree it). */
+int marker_coros(Node *call, Node ***out);
 Node *marker_extra_arg(Node *call); /* loop of acc_run_until_complete, timeout of acc_wait_for */
 Node *call_callee_ref(Node *call);  /* the DeclRefExpr naming the callee, or NULL */
 int call_args(Node *call, Node ***args); /* the argument nodes */
@@ -340,6 +352,12 @@ bool fnptr_output_spells_async(Unit *u); /* an `async` outside the heads acc rew
 /* A libclang message in acc's words: types say `async`, not the parse view's
    calling convention, and a refused async/plain conversion says why (frees msg). */
 char *fnptr_clang_message(char *msg);
+
+/* ---- generic.c ---------------------------------------------------------- */
+
+/* The association expression a _Generic selection chooses, NULL when it
+   cannot be told. */
+Node *generic_selected(Unit *u, Node *g);
 
 /* ---- analyse.c ---------------------------------------------------------- */
 

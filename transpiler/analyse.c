@@ -277,8 +277,20 @@ static void walk(Analysis *a, Node *n) {
     bool expr_stmt = is_kind_expr(n->kind) && n->parent && clang_isStatement(n->parent->kind);
     if (stmt || expr_stmt)
         a->stmt_end = n->seq_end;
+    if (n->kind == CXCursor_GenericSelectionExpr && !a->unevaluated && has_await_below(n)) {
+        /* only the chosen association is evaluated (C11 6.5.1.1): the
+           selection is written out as it, and nothing else of it runs */
+        n->selected = generic_selected(a->u, n);
+        if (!n->selected)
+            error_at(&a->u->src, n->begin,
+                     "cannot tell which association of this _Generic selection is chosen, and an "
+                     "await is inside it; await into a variable first and select on the variable");
+    }
     for (int i = 0; i < n->nkids; i++) {
+        bool skipped = n->selected && n->kids[i] != n->selected;
+        a->unevaluated += skipped;
         walk(a, n->kids[i]);
+        a->unevaluated -= skipped;
         has |= n->kids[i]->has_await;
     }
     a->stmt_end = outer_end;

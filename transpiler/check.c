@@ -13,7 +13,6 @@
 typedef struct {
     Unit *u;
     Fn *fn;           /* the function being checked */
-    int in_stmt_expr; /* depth of GNU statement expressions */
     int unevaluated;  /* depth of sizeof/_Alignof operands */
 } Check;
 
@@ -52,8 +51,8 @@ static Node *coro_call(Node *e) {
    the walk reaches them: check_call asks whether a call is one). */
 static void mark_coros(Check *ck, Node *n) {
     {
-        Node *coros[256];
-        int nc = marker_coros(n, coros, 256);
+        Node **coros;
+        int nc = marker_coros(n, &coros);
         for (int i = 0; i < nc; i++) {
             Node *call = coro_call(coros[i]);
             if (!call) {
@@ -65,6 +64,7 @@ static void mark_coros(Check *ck, Node *n) {
             call->coro_operand = true;
             peel(coros[i])->coro_operand = true;
         }
+        xfree(coros);
     }
 }
 
@@ -75,10 +75,6 @@ static void check_await(Check *ck, Node *n) {
         op->awaited = true; /* whatever is wrong here, the call is not unawaited */
     if (!ck->fn->is_async) {
         error_at(src, n->begin, "'await' outside an async function");
-        return;
-    }
-    if (ck->in_stmt_expr) {
-        error_at(src, n->begin, "'await' inside a statement expression");
         return;
     }
     if (ck->unevaluated)
@@ -156,13 +152,10 @@ static void check_node(Check *ck, Node *n) {
     default:
         break;
     }
-    bool stmt_expr = n->kind == CXCursor_StmtExpr;
     bool uneval = n->kind == CXCursor_UnaryExpr; /* sizeof, _Alignof */
-    ck->in_stmt_expr += stmt_expr;
     ck->unevaluated += uneval;
     for (int i = 0; i < n->nkids; i++)
         check_node(ck, n->kids[i]);
-    ck->in_stmt_expr -= stmt_expr;
     ck->unevaluated -= uneval;
     if (n->kind == CXCursor_CallExpr)
         check_call(ck, n);
@@ -281,7 +274,7 @@ void check_unit(Unit *u) {
             check_variadic(u, fn);
             check_main(u, fn);
         }
-        Check ck = {u, fn, 0, 0};
+        Check ck = {.u = u, .fn = fn};
         check_node(&ck, fn->body);
         if (fn->named.len > 1) /* in tree order */
             qsort(fn->named.items, (size_t)fn->named.len, sizeof *fn->named.items, by_seq);

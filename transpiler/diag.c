@@ -45,14 +45,45 @@ void line_col(const Source *src, unsigned off, unsigned *line, unsigned *col) {
     *col = off - src->line_starts[lo] + 1;
 }
 
-void line_directive(Buf *out, const Options *opt, const Source *src, unsigned line) {
+void presumed_at(const Source *src, unsigned off, char **file, unsigned *line, unsigned *col) {
+    line_col(src, off, line, col);
+    *file = NULL;
+    /* libclang maps an offset inside a macro's argument to the macro use,
+       so the presumed place is asked of the start of the nearest line at
+       or above that is not inside one (no #line can stand in between), and
+       counted on from there; the column is the file's */
+    for (unsigned k = *line; src->tu && src->file && k >= 1; k--) {
+        unsigned start = src->line_starts[k - 1], eo;
+        CXSourceLocation loc = clang_getLocationForOffset(src->tu, src->file, start);
+        clang_getExpansionLocation(loc, NULL, NULL, NULL, &eo);
+        if (eo != start)
+            continue;
+        CXString name;
+        unsigned l, c;
+        clang_getPresumedLocation(loc, &name, &l, &c);
+        char *s = str_dispose(name);
+        if (*s && l) {
+            *file = s;
+            *line = l + (*line - k);
+        }
+        break;
+    }
+    if (!*file)
+        *file = xstrdup(src->path);
+}
+
+void line_directive(Buf *out, const Options *opt, const Source *src, unsigned off) {
     if (opt->no_line)
         return;
     if (out->len && out->data[out->len - 1] != '\n')
         buf_put(out, "\n");
-    char *path = c_literal(src->path);
+    char *file;
+    unsigned line, col;
+    presumed_at(src, off, &file, &line, &col);
+    char *path = c_literal(file);
     buf_printf(out, "#line %u %s\n", line, path);
     xfree(path);
+    xfree(file);
 }
 
 /* Prints the source line that holds `line_start`, then a caret under column col. */
@@ -82,9 +113,12 @@ void error_at(const Source *src, unsigned off, const char *format, ...) {
         return;
     last_src = src;
     last_off = off;
-    unsigned line, col;
+    unsigned line, col, pline, pcol;
+    char *file;
     line_col(src, off, &line, &col);
-    fprintf(stderr, "%s:%u:%u: error: ", src->path, line, col);
+    presumed_at(src, off, &file, &pline, &pcol);
+    fprintf(stderr, "%s:%u:%u: error: ", file, pline, pcol);
+    xfree(file);
     va_list ap;
     va_start(ap, format);
     vfprintf(stderr, format, ap);
@@ -94,13 +128,13 @@ void error_at(const Source *src, unsigned off, const char *format, ...) {
     error_count++;
 }
 
-void error_at_file(const char *path, unsigned line, unsigned col, const char *msg) {
+void error_at_file(const char *shown, const char *path, unsigned line, unsigned col, const char *msg) {
     if (line == 0) {
         fprintf(stderr, "%s: error: %s\n", path, msg);
         error_count++;
         return;
     }
-    fprintf(stderr, "%s:%u:%u: error: %s\n", path, line, col, msg);
+    fprintf(stderr, "%s: error: %s\n", shown, msg);
     size_t len;
     char *text = read_file(path, &len);
     if (text) {
@@ -133,11 +167,20 @@ int report_clang_errors(CXTranslationUnit tu) {
         enum CXDiagnosticSeverity sev = clang_getDiagnosticSeverity(d);
         if (sev >= CXDiagnostic_Error) {
             CXFile file;
-            unsigned line, col;
-            clang_getExpansionLocation(clang_getDiagnosticLocation(d), &file, &line, &col, NULL);
+            unsigned line, col, pline = 0, pcol = 0;
+            CXSourceLocation loc = clang_getDiagnosticLocation(d);
+            clang_getExpansionLocation(loc, &file, &line, &col, NULL);
             char *path = file ? str_dispose(clang_getFileName(file)) : xstrdup("acc");
+            /* named where a #line of the input says, as clang does */
+            CXString pname;
+            clang_getPresumedLocation(loc, &pname, &pline, &pcol);
+            char *pfile = str_dispose(pname);
+            char *shown = *pfile && pline ? fmt("%s:%u:%u", pfile, pline, pcol)
+                                          : fmt("%s:%u:%u", path, line, col);
             char *msg = fnptr_clang_message(str_dispose(clang_getDiagnosticSpelling(d)));
-            error_at_file(path, file ? line : 0, col, msg);
+            error_at_file(shown, path, file ? line : 0, col, msg);
+            xfree(shown);
+            xfree(pfile);
             xfree(path);
             xfree(msg);
             n++;

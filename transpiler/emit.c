@@ -148,9 +148,7 @@ static void emit_resume(Buf *b, Fn *fn, const Options *opt, const Source *src) {
     buf_printf(b, "    %s\n}\n", is_void ? "return;" : "return " ABI_Z ";");
     buf_put(b, "#undef __func__\n#undef __FUNCTION__\n#undef __PRETTY_FUNCTION__\n");
     /* debuggers show the thunk at the function's closing brace */
-    unsigned line, col;
-    line_col(src, fn->end ? fn->end - 1 : 0, &line, &col);
-    line_directive(b, opt, src, line);
+    line_directive(b, opt, src, fn->end ? fn->end - 1 : 0);
     /* one line up to the body's call, so that it is at the closing brace */
     buf_printf(b,
                "static int %s" ABI_RESUME "(" ABI_FRAME " *" ABI_BASE ") { "
@@ -203,9 +201,7 @@ static void emit_async(Buf *b, Unit *u, Fn *fn, const Options *opt) {
     if (fn->twin_used)
         twin_emit(b, fn, fn->twin, &fn->twin_temps);
     if (fn->is_main) {
-        unsigned l2, c2;
-        line_col(&u->src, fn->end, &l2, &c2);
-        line_directive(b, opt, &u->src, l2);
+        line_directive(b, opt, &u->src, fn->end);
         emit_main(b, fn);
     }
 }
@@ -276,9 +272,7 @@ static void copy(Buf *out, const Source *src, unsigned from, unsigned to) {
 }
 
 static void resync(Buf *out, const Options *opt, const Source *src, unsigned off) {
-    unsigned line, col;
-    line_col(src, off, &line, &col);
-    line_directive(out, opt, src, line);
+    line_directive(out, opt, src, off);
 }
 
 char *emit_unit(Unit *u, const Options *opt) {

@@ -53,6 +53,7 @@ typedef struct {
     const Options *opt;
     Buf out;
     unsigned out_line;  /* the .ac line the current output line maps to, 0 unknown */
+    char *out_file;     /* and its file (a #line of the input may name another) */
     Vec cont;           /* Cont*: continue targets of the enclosing loops (label NULL: native) */
     const char *suspend; /* the statement that returns from the body when it suspends */
     int nlabels;
@@ -97,16 +98,23 @@ static void putf(Lower *L, const char *format, ...) {
             L->out_line += L->out.data[i] == '\n';
 }
 
-/* Starts a new output line mapped to the .ac line of offset `off`. */
+/* Starts a new output line mapped to the .ac line of offset `off` (its
+   presumed place: a #line of the input goes on counting). */
 static void new_line(Lower *L, unsigned off) {
     unsigned line, col;
-    line_col(&L->u->src, off, &line, &col);
+    char *file;
+    presumed_at(&L->u->src, off, &file, &line, &col);
     if (L->out.len && L->out.data[L->out.len - 1] != '\n')
         put(L, "\n");
-    if (L->opt->no_line || line == L->out_line)
+    bool same = line == L->out_line && L->out_file && strcmp(file, L->out_file) == 0;
+    if (L->opt->no_line || same) {
+        xfree(file);
         return;
-    line_directive(&L->out, L->opt, &L->u->src, line);
+    }
+    line_directive(&L->out, L->opt, &L->u->src, off);
     L->out_line = line;
+    xfree(L->out_file);
+    L->out_file = file;
 }
 
 /* ---- rep lists ------------------------------------------------------------ */
@@ -310,8 +318,9 @@ static void put_spills(Lower *L, Node *w, bool out) {
             continue;
         if (v->bytes || (!out && !v->assignable && !v->is_param))
             L->u->need_copy = true;
-        if (out && v->bytes)
-            putf(L, "(void)acc__copy(%s->%s, &%s, sizeof %s); ", F, v->field, v->name, v->name);
+        if (out && v->bytes) /* (a volatile local is read once, as by `=`) */
+            putf(L, "(void)acc__copy(%s->%s, (const void *)&%s, sizeof %s); ", F, v->field, v->name,
+                 v->name);
         else if (out)
             putf(L, "%s->%s = %s; ", F, v->field, v->name);
         else if (v->is_param)
@@ -466,16 +475,16 @@ static char **eval_items(Lower *L, Node **items, int n, const bool *is_coro) {
 /* The operands of a call of an async function or of acc_gather/acc_wait_for,
    evaluated left to right (earlier ones into slots); returns how many. */
 static int call_operands(Lower *L, Node *call, char ***texts_out) {
-    Node *items[258];
-    bool is_coro[258] = {0};
+    Node **args, **coros = NULL;
+    int nargs = call_args(call, &args), nc = call->marker ? marker_coros(call, &coros) : 0;
+    Node **items = xcalloc((size_t)(nargs + nc + 2), sizeof *items);
+    bool *is_coro = xcalloc((size_t)(nargs + nc + 2), sizeof *is_coro);
     int n = 0;
     if (call->marker) {
         Node *extra = marker_extra_arg(call);
         if ((call->marker == MARK_RUC || call->marker == MARK_TG_SPAWN || call->marker == MARK_RCT) &&
             extra)
             items[n++] = extra;
-        Node *coros[256];
-        int nc = marker_coros(call, coros, 256);
         for (int i = 0; i < nc; i++) {
             is_coro[n] = true;
             items[n++] = coros[i];
@@ -485,11 +494,10 @@ static int call_operands(Lower *L, Node *call, char ***texts_out) {
     } else {
         if (call->ptr_call)
             items[n++] = call->kids[0]; /* the callee, evaluated first */
-        Node **args;
-        int nargs = call_args(call, &args);
-        for (int i = 0; i < nargs && n < 256; i++)
+        for (int i = 0; i < nargs; i++)
             items[n++] = args[i];
     }
+    xfree(coros);
     *texts_out = eval_items(L, items, n, is_coro);
     return n;
 }
@@ -552,8 +560,8 @@ static char *coro_text(Lower *L, Node *coro) {
 
 /* acc_run(coro), acc_spawn(coro), acc_loop_run_until_complete(loop, coro). */
 static char *marker_text(Lower *L, Node *n) {
-    Node *coros[1];
-    if (marker_coros(n, coros, 1) != 1)
+    Node **coros;
+    if (marker_coros(n, &coros) != 1)
         return node_text(L->u, n);
     if (n->marker == MARK_RUC || n->marker == MARK_TG_SPAWN || n->marker == MARK_RCT) {
         Node *items[2] = {marker_extra_arg(n), coros[0]};
@@ -661,24 +669,25 @@ static bool is_designation(Node *n) {
            clang_getCursorType(n->cur).kind == CXType_Void;
 }
 
-static int collect_operands(Node *n, Node **items, int k, int max) {
-    for (int i = 0; i < n->nkids && k < max; i++) {
+static void collect_operands(Node *n, Vec *items) {
+    for (int i = 0; i < n->nkids; i++) {
         Node *kid = n->kids[i];
         if (!is_kind_expr(kid->kind) || !kid->in_main)
             continue;
         if ((n->kind == CXCursor_InitListExpr || is_designation(n)) &&
             (is_designation(kid) || kid->kind == CXCursor_InitListExpr))
-            k = collect_operands(kid, items, k, max);
+            collect_operands(kid, items);
         else
-            items[k++] = kid;
+            vec_push(items, kid);
     }
-    return k;
 }
 
 /* Every other expression: operands left to right, earlier ones into slots. */
 static void lower_generic(Lower *L, Node *n, Vec *reps) {
-    Node *items[512];
-    int k = collect_operands(n, items, 0, 512);
+    Vec operands = {0};
+    collect_operands(n, &operands);
+    Node **items = (Node **)operands.items;
+    int k = operands.len;
     bool all_faithful = true;
     for (int i = 0; i < k; i++)
         all_faithful &= items[i]->faithful;
@@ -699,6 +708,7 @@ static void lower_generic(Lower *L, Node *n, Vec *reps) {
             lower_expr(L, it, reps);
         }
     }
+    xfree(operands.items);
 }
 
 /* (T){...} whose block goes on past an await: the value is copied into a
@@ -719,6 +729,60 @@ static char *frame_literal(Lower *L, Node *n) {
     return fmt("(*(%s)acc__copy(&%s, &%s, sizeof %s))", ptr, slot, lit, slot);
 }
 
+static void lower_stmt(Lower *L, Node *n);
+static void push_scope(Lower *L, int kind, Node *node, Var *var);
+static void pop_scope(Lower *L, int kind);
+static void put_cleanups(Lower *L, int to, Node *label);
+
+/* The GNU statement expression that lowering writes out as statements, when
+   n is one (or `__extension__` applied to one, as glibc's assert has it). */
+static Node *stmt_expr_of(Node *n) {
+    Node *p = peel(n);
+    if (p && p->kind == CXCursor_UnaryOperator &&
+        clang_getCursorUnaryOperatorKind(p->cur) == CXUnaryOperator_Extension && !p->is_await &&
+        p->nkids == 1)
+        p = peel(p->kids[0]);
+    return p && p->kind == CXCursor_StmtExpr && p->hoist ? p : NULL;
+}
+
+/* A GNU statement expression, as ISO C statements before the expression that
+   uses it: its statements lowered like any block's, its value (the last
+   expression statement) put in a slot that stands for it.
+     ({ S1; ...; E; })  =>  { S1; ... slot = E; }   ... slot ...          */
+static char *lower_stmt_expr(Lower *L, Node *n, bool want) {
+    Node *body = NULL;
+    for (int i = 0; i < n->nkids; i++)
+        if (n->kids[i]->kind == CXCursor_CompoundStmt)
+            body = n->kids[i];
+    CXType t = clang_getCursorType(n->cur);
+    Node *last = body && body->nkids ? body->kids[body->nkids - 1] : NULL;
+    bool value = want && t.kind != CXType_Void && last && is_kind_expr(last->kind);
+    char *slot = value ? temp_of_type(L, t, n->begin) : NULL;
+    put(L, "{ ");
+    push_scope(L, SC_BLOCK, body ? body : n, NULL);
+    for (int i = 0; body && i < body->nkids - value; i++)
+        lower_stmt(L, body->kids[i]);
+    if (value) {
+        char *e = expr_text(L, last);
+        putf(L, "%s = %s; ", slot, e);
+        xfree(e);
+    }
+    put_cleanups(L, SC_BLOCK, NULL); /* the block's cleanup variables, after its value */
+    pop_scope(L, SC_BLOCK);
+    put(L, " } ");
+    return slot ? slot : xstrdup("((void)0)");
+}
+
+/* Whether an await is written anywhere in n, evaluated or not. */
+static bool awaits_in(Node *n) {
+    if (n->is_await)
+        return true;
+    for (int i = 0; i < n->nkids; i++)
+        if (awaits_in(n->kids[i]))
+            return true;
+    return false;
+}
+
 /* The rewrites of expression n, emitting the statements its awaits need. */
 static void lower_expr(Lower *L, Node *n, Vec *reps) {
     char *leaf = leaf_text(L, n);
@@ -734,6 +798,20 @@ static void lower_expr(Lower *L, Node *n, Vec *reps) {
     }
     if (n->lowered) {
         vec_push(reps, rep(n, xstrdup(n->lowered)));
+        return;
+    }
+    if (n->selected) {
+        /* _Generic(c, T1: E1, ..., Tk: Ek) => (Ek), the chosen one; the
+           locals c names stay used, as in C, by an operand of sizeof:
+             (void)sizeof (1 ? (c) : (c));   (arrays and functions decay) */
+        if (n->nkids && !awaits_in(n->kids[0])) {
+            char *c = expr_text(L, n->kids[0]);
+            putf(L, "(void)sizeof (1 ? (%s) : (%s)); ", c, c);
+            xfree(c);
+        }
+        char *e = expr_text(L, n->selected);
+        vec_push(reps, rep(n, fmt("(%s)", e)));
+        xfree(e);
         return;
     }
     if (n->needs_rewrite) {
@@ -758,6 +836,10 @@ static void lower_expr(Lower *L, Node *n, Vec *reps) {
     }
     if (n->literal_in_frame) {
         vec_push(reps, rep(n, frame_literal(L, n)));
+        return;
+    }
+    if (stmt_expr_of(n)) {
+        vec_push(reps, rep(n, lower_stmt_expr(L, stmt_expr_of(n), true)));
         return;
     }
     if (!n->has_await || !is_kind_expr(n->kind)) {
@@ -809,6 +891,10 @@ static bool is_void_cast(Node *n) {
 
 /* An expression whose value is not used (an expression statement). */
 static void lower_discard(Lower *L, Node *n) {
+    if (stmt_expr_of(n)) {
+        xfree(lower_stmt_expr(L, stmt_expr_of(n), false));
+        return;
+    }
     if (n->is_await) {
         lower_await(L, n, false);
         return;
@@ -1010,8 +1096,9 @@ static void lower_var(Lower *L, Node *v) {
         if (is_array_type(var->type))
             L->u->need_copy = true;
         if (is_array_type(var->type))
-            putf(L, "(void)acc__copy((void *)%s, (%s)%s%s%s, sizeof %s); ", ref, tn, list ? "" : "{", it,
-                 list ? "" : "}", ref);
+            /* (the literal's own qualifiers, volatile too, do not reach acc__copy) */
+            putf(L, "(void)acc__copy((void *)%s, (const void *)(%s)%s%s%s, sizeof %s); ", ref, tn,
+                 list ? "" : "{", it, list ? "" : "}", ref);
         else if (braced && !var->assignable) { /* a const member: initialised, never assigned */
             L->u->need_copy = true;
             putf(L, "(void)acc__copy((void *)&%s, &(%s)%s, sizeof %s); ", ref, tn, it, ref);
@@ -1108,8 +1195,10 @@ static void for_parts(Lower *L, Node *n, Node **init, Node **cond, Node **inc, N
                 p++;
             continue;
         }
-        if (c == '(')
+        if (c == '(' || c == '{') /* braces: the members of a struct declared in init */
             depth++;
+        else if (c == '}')
+            depth--;
         else if (c == ')' && --depth == 0) {
             close = p;
             break;
@@ -1313,9 +1402,8 @@ static void put_directives(Lower *L, unsigned from, unsigned to) {
 
 /* Whether a subtree holds something lowering changes. */
 static bool needs_lowering(Node *n) {
-    if (n->has_await || n->needs_rewrite || n->marker || n->coro_operand || n->literal_in_frame ||
-        n->inner_proto ||
-        n->is_func_name || (n->kind == CXCursor_DeclRefExpr && n->var && n->var->resident))
+    if (n->has_await || n->needs_rewrite || n->selected || n->marker || n->coro_operand || n->literal_in_frame ||
+        n->inner_proto || (n->is_func_name && n->faithful) || (n->kind == CXCursor_DeclRefExpr && n->var && n->var->resident))
         return true;
     for (int i = 0; i < n->nkids; i++)
         if (needs_lowering(n->kids[i]))
@@ -1463,9 +1551,35 @@ static void lower_stmt(Lower *L, Node *n) {
     }
 }
 
+/*
+ * Marks the GNU statement expressions lowering writes out as statements:
+ * those that hold an await, and those a macro wrote inside an expression
+ * that lowering changes (its expansion may have to be printed, and a
+ * statement expression is not ISO C).  The enclosing ones too, and every
+ * ancestor counts as holding an await, so that the operands before one are
+ * evaluated first and conditions around one become statements.  The
+ * operand of sizeof is never evaluated and stays as written.  Returns
+ * whether n's subtree holds one.
+ */
+static bool mark_stmt_exprs(Node *n, bool printed) {
+    if (n->kind == CXCursor_UnaryExpr)
+        return false;
+    if (is_kind_expr(n->kind) && n->parent && !is_kind_expr(n->parent->kind))
+        printed = needs_lowering(n); /* a full expression */
+    bool any = false;
+    for (int i = 0; i < n->nkids; i++)
+        any |= mark_stmt_exprs(n->kids[i], printed);
+    if (n->kind == CXCursor_StmtExpr && (any || n->has_await || (printed && !n->faithful)))
+        n->hoist = any = true;
+    if (any)
+        n->has_await = true;
+    return any;
+}
+
 char *lower_fn(Unit *u, Fn *fn, const Options *opt) {
     Lower L = {.u = u, .fn = fn, .opt = opt, .out = u->scratch};
     L.out.len = 0;
+    mark_stmt_exprs(fn->body, false);
     L_src_text = u->src.text;
     bool is_void = clang_getResultType(clang_getCursorType(fn->cur)).kind == CXType_Void;
     L.suspend = is_void ? "{ acc__f->acc__hdr.acc__state |= ACC__SUSPENDED; return; }"

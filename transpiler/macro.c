@@ -270,6 +270,13 @@ static void print(Printer *p, Node *n) {
         buf_put(p->out, ")");
         print(p, last_expr(n));
         return;
+    case CXCursor_GenericSelectionExpr:
+        if (!n->selected)
+            return fail(p, n);
+        buf_put(p->out, "(");
+        print(p, n->selected);
+        buf_put(p->out, ")");
+        return;
     case CXCursor_InitListExpr:
         buf_put(p->out, "{");
         print_kids(p, n, 0, ", ");

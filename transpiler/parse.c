@@ -271,6 +271,28 @@ static bool text_is(const Unit *u, unsigned off, const char *word) {
              (next >= '0' && next <= '9'));
 }
 
+/* Whether the token a cursor is spelled by (in a macro's body, maybe in a
+   header: glibc's assert spells __PRETTY_FUNCTION__) names the function. */
+static bool spells_func_name(const Unit *u, CXCursor c) {
+    CXFile f;
+    unsigned off;
+    clang_getSpellingLocation(clang_getCursorLocation(c), &f, NULL, NULL, &off);
+    size_t size = 0;
+    const char *text = f ? clang_getFileContents(u->tu, f, &size) : NULL;
+    if (!text)
+        return false;
+    static const char *const names[] = {"__func__", "__FUNCTION__", "__PRETTY_FUNCTION__"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        size_t k = strlen(names[i]);
+        if (off + k <= size && memcmp(text + off, names[i], k) == 0 &&
+            (off + k == size || !(text[off + k] == '_' || (text[off + k] >= 'a' && text[off + k] <= 'z') ||
+                                 (text[off + k] >= 'A' && text[off + k] <= 'Z') ||
+                                 (text[off + k] >= '0' && text[off + k] <= '9'))))
+            return true;
+    }
+    return false;
+}
+
 static void classify(Unit *u, Node *n) {
     CXCursor c = n->cur;
     switch (n->kind) {
@@ -299,7 +321,8 @@ static void classify(Unit *u, Node *n) {
     case CXCursor_StringLiteral:
         n->is_func_name = n->in_main && (text_is(u, n->begin, "__func__") ||
                                          text_is(u, n->begin, "__FUNCTION__") ||
-                                         text_is(u, n->begin, "__PRETTY_FUNCTION__"));
+                                         text_is(u, n->begin, "__PRETTY_FUNCTION__") ||
+                                         spells_func_name(u, c));
         break;
     default:
         break;
@@ -484,17 +507,19 @@ static void comma_operands(Node *n, Vec *out) {
     }
 }
 
-int marker_coros(Node *call, Node **out, int max) {
+int marker_coros(Node *call, Node ***out) {
     Node **args;
     int nargs = call_args(call, &args);
     int idx = call->marker == MARK_RUC || call->marker == MARK_TG_SPAWN || call->marker == MARK_RCT;
+    *out = NULL;
     if (idx >= nargs)
         return 0;
     Vec ops = {0};
     comma_operands(args[idx], &ops);
     int n = 0;
-    for (int i = 0; i + 1 < ops.len && n < max; i++)
-        out[n++] = peel(ops.items[i]);
+    *out = xcalloc((size_t)ops.len + 1, sizeof **out);
+    for (int i = 0; i + 1 < ops.len; i++)
+        (*out)[n++] = peel(ops.items[i]);
     xfree(ops.items);
     return n;
 }
@@ -629,6 +654,7 @@ int parse_unit(Unit *u, const Options *opt) {
         return -1;
     }
     u->src.file = clang_getFile(u->tu, opt->input);
+    u->src.tu = u->tu;
     acc_h_file = clang_getFile(u->tu, acc_h);
     xfree(inc);
     if (!u->src.file)
@@ -654,5 +680,6 @@ void unit_dispose(Unit *u) {
     if (u->index)
         clang_disposeIndex(u->index);
     u->tu = NULL;
+    u->src.tu = NULL;
     u->index = NULL;
 }

@@ -8,6 +8,9 @@
 #     <file>:<line>:<col>: error: <message>
 # (file as given on acc's command line) followed by the source line and a
 # caret line whose '^' stands under column <col> of that source line.
+# After a #line directive in the input the expectation names the presumed
+# place, file first:  // EXPECT-ERROR: <file>:<line>:<col>: error: <message>
+# (then the line shown must be a line of the test, the caret under <col>).
 #
 #   run_diag.sh --acc ACC --work DIR TEST.ac
 #   run_diag.sh --acc ACC --work DIR --usage     bad usage exits 2, a missing
@@ -66,10 +69,18 @@ src=$1
 
 expect=$(sed -n 's#^\(//\| \*\) *EXPECT-ERROR: ##p' "$src" | head -n 1)
 [ -n "$expect" ] || die "$src: no line '// EXPECT-ERROR: <line>:<col>: error: <message>'"
-line=${expect%%:*}
-rest=${expect#*:}
+case $expect in
+[0-9]*)
+    line=${expect%%:*}
+    rest=${expect#*:}
+    want="$src:$expect" ;;
+*)  # a presumed place (#line): file:line:col
+    line=
+    rest=${expect#*:}
+    rest=${rest#*:}
+    want=$expect ;;
+esac
 col=${rest%%:*}
-want="$src:$expect"
 
 run_acc "$src" -o "$work/out.c"
 [ $status -eq 1 ] || fail "exit status $status, expected 1"
@@ -79,8 +90,14 @@ run_acc "$src" -o "$work/out.c"
 at=$(grep -n -F -x -e "$want" "$work/stderr" | head -n 1 | cut -d: -f1)
 [ -n "$at" ] || fail "stderr has no line
 $want"
-srcline=$(sed -n "${line}p" "$src")
 shown=$(sed -n "$((at + 1))p" "$work/stderr")
+if [ -n "$line" ]; then
+    srcline=$(sed -n "${line}p" "$src")
+elif grep -qxF -e "$shown" "$src"; then
+    srcline=$shown
+else
+    srcline=
+fi
 caret=$(sed -n "$((at + 2))p" "$work/stderr")
 awk -v shown="$shown" -v srcline="$srcline" -v caret="$caret" -v col="$col" 'BEGIN {
     p = index(shown, srcline)

@@ -12,6 +12,8 @@
 #     // acc-test: args A B    command-line arguments (split at blanks)
 #     // acc-test: stack KB     run the transpiled program with `ulimit -s KB`
 #                               (proves await depth does not use the C stack)
+#     // acc-test: stderr TEXT  the program's stderr must contain TEXT
+#                               (glibc's assert message, ...)
 #
 # Two modes:
 #   run_e2e.sh --acc ACC --lib LIBACC --inc INCDIR --cc CC --kind gcc|clang|tcc
@@ -75,6 +77,7 @@ want_status=$(directive exit)
 [ -n "$want_status" ] || want_status=0
 args=$(directive args)
 stack_kb=$(directive stack)
+want_stderr=$(directive stderr)
 [ $erased -eq 0 ] || stack_kb=
 
 # Runs "$@" with its stderr in $work/$log; fails the test if it exits nonzero
@@ -133,6 +136,10 @@ if [ $status -eq 124 ] || [ $status -eq 137 ]; then
     ok=0
 elif [ "$status" != "$want_status" ]; then
     echo "exit status $status, expected $want_status" >&2
+    ok=0
+fi
+if [ -n "$want_stderr" ] && ! grep -qF -e "$want_stderr" "$work/stderr"; then
+    echo "stderr does not contain: $want_stderr" >&2
     ok=0
 fi
 if ! diff -u "$work/expected" "$work/stdout" >"$work/diff"; then
