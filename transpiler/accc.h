@@ -73,6 +73,8 @@ typedef struct Source {
     CXTranslationUnit tu; /* the parse, for presumed locations (#line in the input) */
     unsigned *line_starts; /* offset of each line's first byte, built on first use */
     unsigned nlines;
+    int renumbers;    /* (diag) the file may hold #line or a linemarker: 1; none: -1;
+                         not looked at yet: 0 */
 } Source;
 
 extern int error_count;
@@ -381,6 +383,12 @@ char *plain_text(Unit *u, Fn *fn, Node *n);
 /* The body of fn's twin (twin.c), C text; *temps receives the twin's own
    slots (the async frame is left as it was). */
 char *lower_twin(Unit *u, Fn *fn, const Options *opt, Vec *temps);
+
+/* ---- layout.c ----------------------------------------------------------- */
+
+/* A lowered body with one statement a line, indented as the user's lines,
+   a #line wherever the numbering would drift. */
+char *layout_body(const char *text, const Options *opt, const Source *src);
 
 /* ---- twin.c ------------------------------------------------------------- */
 

@@ -104,16 +104,29 @@ static char *plain_change(Unit *u, Fn *fn, Node *n) {
 }
 
 void lower_unit(Unit *u, const Options *opt) {
+    /* bodies are lowered with their #line directives, which layout_body
+       needs to know each line's place; it drops them under --no-line */
+    Options lines = *opt;
+    lines.no_line = false;
     for (int i = 0; i < u->defs.len; i++) {
         Fn *fn = u->defs.items[i];
-        fn->lowered = fn->is_async ? lower_fn(u, fn, opt) : plain_change(u, fn, fn->body);
+        fn->lowered = fn->is_async ? lower_fn(u, fn, &lines) : plain_change(u, fn, fn->body);
     }
     /* the twins the bodies' awaits call (the twin of a function awaits what
        its body awaits: those twins are marked used already) */
     for (int i = 0; i < u->defs.len && !error_count; i++) {
         Fn *fn = u->defs.items[i];
         if (fn->is_async && fn->twin_used)
-            fn->twin = lower_twin(u, fn, opt, &fn->twin_temps);
+            fn->twin = lower_twin(u, fn, &lines, &fn->twin_temps);
+    }
+    /* one statement a line, indented as the user's (layout.c) */
+    for (int i = 0; i < u->defs.len && !error_count; i++) {
+        Fn *fn = u->defs.items[i];
+        if (!fn->is_async)
+            continue;
+        fn->lowered = layout_body(fn->lowered, opt, &u->src);
+        if (fn->twin)
+            fn->twin = layout_body(fn->twin, opt, &u->src);
     }
     for (int i = 0; i < u->globals.len; i++) {
         Node *d = u->globals.items[i];

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 static char *output; /* what the last transpile_snippet wrote */
+static bool with_lines; /* transpile_snippet writes #line directives */
 
 /* Runs the passes (acc_transpile, as the command line does) over `code` as a
    .ac file, which must have no error; the unit stays alive until
@@ -31,7 +32,7 @@ static Unit *transpile_snippet(const char *code, Options *opt) {
     close(fd);
     memset(opt, 0, sizeof *opt);
     opt->input = xstrdup(path);
-    opt->no_line = true;
+    opt->no_line = !with_lines;
     Unit *u = xcalloc(1, sizeof *u);
     diag_reset();
     output = acc_transpile(u, opt);
@@ -314,6 +315,64 @@ static void test_twins(void **state) {
     assert_non_null(strstr(out, "later__acc_sync(ACC__TWIN_BUDGET, 2)"));
 }
 
+/* The line of `out` that holds `what`, without its end. */
+static char *line_of(const char *out, const char *what) {
+    const char *p = strstr(out, what);
+    assert_non_null(p);
+    const char *b = p, *e = strchr(p, '\n');
+    while (b > out && b[-1] != '\n')
+        b--;
+    return xstrndup(b, (size_t)((e ? e : p + strlen(p)) - b));
+}
+
+/* The line before the one that holds `what`. */
+static char *line_before(const char *out, const char *what) {
+    const char *p = strstr(out, what);
+    assert_non_null(p);
+    while (p > out && p[-1] != '\n')
+        p--;
+    assert_true(p > out);
+    const char *e = p - 1, *b = e;
+    while (b > out && b[-1] != '\n')
+        b--;
+    return xstrndup(b, (size_t)(e - b));
+}
+
+/* A lowered body: one statement a line, indented (layout.c), and with
+   #line each line maps to the .ac line it comes from. */
+static void test_layout(void **state) {
+    (void)state;
+    const char *code = "async int g(int x);\n"
+                       "async int f(int a) {\n"
+                       "    int x = a + 1;\n"
+                       "    x += await g(x);\n"
+                       "    return x;\n"
+                       "}\n";
+    Options opt;
+    Unit *u = transpile_snippet(code, &opt);
+    unit_dispose(u);
+    /* each piece of the await on a line of its own, indented as the user's
+       statement, a level more inside the block acc opened */
+    assert_string_equal(line_of(output, "acc__state = 1;"), "    acc__f->acc__hdr.acc__state = 1;");
+    assert_string_equal(line_of(output, "acc__L1:;"), "        acc__L1:;");
+    assert_string_equal(line_of(output, "x += acc__f->acc__t0;"), "    x += acc__f->acc__t0;");
+    assert_null(strstr(output, "#line"));
+    with_lines = true;
+    u = transpile_snippet(code, &opt);
+    unit_dispose(u);
+    with_lines = false;
+    /* every piece of line 4's statement is said to be line 4 */
+    const char *pieces[] = {"acc__state = 1;", "if (acc__await(", "acc__L1:;", "x += acc__f->acc__t0;"};
+    for (size_t i = 0; i < sizeof pieces / sizeof *pieces; i++) {
+        char *before = line_before(output, pieces[i]);
+        if (strncmp(before, "#line", 5) == 0)
+            assert_true(strncmp(before, "#line 4 ", 8) == 0);
+        else /* the first piece: the #line before the statement says 4 */
+            assert_int_equal(i, 0);
+    }
+    assert_true(strncmp(line_before(output, "return x;"), "#line 5 ", 8) == 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_declare),
@@ -323,6 +382,7 @@ int main(void) {
         cmocka_unit_test(test_bytes_outside_untouched),
         cmocka_unit_test(test_diag_format),
         cmocka_unit_test(test_twins),
+        cmocka_unit_test(test_layout),
     };
     int r = cmocka_run_group_tests(tests, NULL, NULL);
     arena_free_all();
