@@ -21,6 +21,7 @@
 #define ACCC_H
 
 #include <clang-c/Index.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -34,16 +35,21 @@ typedef struct {
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
+void *xnew(size_t n); /* zeroed memory that lives until exit: never freed or resized */
 void xfree(void *p);
 void arena_free_all(void); /* at exit: frees everything x-allocated */
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* fmt, buf_printf: printf's %s %.*s %c %d %u %ld %lu %lld %llu %zu %a %% (no
+   flags, widths or other precisions: util.c formats these itself, fast). */
 char *fmt(const char *format, ...) __attribute__((format(printf, 1, 2)));
 void buf_put(Buf *b, const char *s);
 void buf_putn(Buf *b, const char *s, size_t n);
 void buf_printf(Buf *b, const char *format, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(Buf *b, const char *format, va_list ap);
 char *buf_take(Buf *b); /* returns the NUL-terminated data, leaves b empty */
 char *read_file(const char *path, size_t *len);
+char *c_literal(const char *s); /* s as a C string literal, quoted */
 /* Whether the text [b,e) has balanced parentheses, brackets and braces
    outside literals. */
 bool text_balanced(const char *t, unsigned b, unsigned e);
@@ -67,6 +73,8 @@ typedef struct Source {
     CXTranslationUnit tu; /* the parse, for presumed locations (#line in the input) */
     unsigned *line_starts; /* offset of each line's first byte, built on first use */
     unsigned nlines;
+    int renumbers;    /* (diag) the file may hold #line or a linemarker: 1; none: -1;
+                         not looked at yet: 0 */
 } Source;
 
 extern int error_count;
@@ -109,7 +117,9 @@ enum {
     MARK_RCT,      /* acc_run_coroutine_threadsafe(completion, coro) */
 };
 
-/* A cursor of a function body with what the later stages need of it. */
+/* A cursor of a function body with what the later stages need of it.
+   (Some 40,000 of them on a 10,000-line file: the flags are bits, so that
+   the tree touches fewer pages.) */
 struct Node {
     CXCursor cur;
     enum CXCursorKind kind;
@@ -117,35 +127,38 @@ struct Node {
     unsigned seq, seq_end; /* its place in tree order, and one past its last descendant's:
                               the order of the code after preprocessing (inside macro
                               expansions too, where byte offsets collapse) */
-    bool in_main;        /* both ends are in the main file */
-    bool faithful;       /* text [begin,end) spells exactly this node (not a macro body) */
-    bool mixed;          /* its range cuts through a macro use (a piece of one) */
-    bool repaired;       /* libclang gave no range: [begin,end) is a guess (a macro's name) */
+    int nkids;
+    int marker;          /* (parse) a call that takes coroutines: MARK_* */
+    bool in_main : 1;    /* both ends are in the main file */
+    bool faithful : 1;   /* text [begin,end) spells exactly this node (not a macro body) */
+    bool mixed : 1;      /* its range cuts through a macro use (a piece of one) */
+    bool repaired : 1;   /* libclang gave no range: [begin,end) is a guess (a macro's name) */
+    /* filled by parse */
+    bool is_await : 1;      /* `await E` */
+    bool ptr_call : 1;      /* a call through a pointer to an async function (fnptr.c) */
+    bool is_func_name : 1;  /* __func__ and friends */
+    bool async_attr : 1;    /* a variable or member that says `async` (Unit.async_objects) */
+    /* filled by check and analyse */
+    bool coro_operand : 1;  /* a coroutine expression: `f(x)` or `v = f(x)` under a marker */
+    bool awaited : 1;       /* the call an await applies to */
+    bool hoisted : 1;       /* a type declaration moved to file scope: emits nothing */
+    bool split : 1;         /* a declaration that must be emitted declarator by declarator */
+    bool literal_in_frame : 1; /* a compound literal whose block has an await after it */
+    bool has_await : 1;     /* an evaluated await in this subtree */
+    bool expand : 1;        /* (lower) a macro's statement written out from its expansion */
+    bool hoist : 1;         /* (lower) a GNU statement expression written out as statements */
+    bool needs_rewrite : 1; /* some text in this subtree changes even without awaits */
     Node *parent;
     Node **kids;
-    int nkids;
     /* filled by parse */
-    bool is_await;      /* `await E` */
     Fn *async_callee;   /* a call of an async function: its Fn (declared or defined) */
-    bool ptr_call;      /* a call through a pointer to an async function (fnptr.c) */
     Fn *fnref;          /* an async function designator used as a value (f, &f): its Fn */
-    int marker;         /* a call that takes coroutines: MARK_* */
     Var *var;           /* a reference to, or the declaration of, a local or parameter */
-    bool is_func_name;  /* __func__ and friends */
-    /* filled by check and analyse */
-    bool coro_operand;  /* a coroutine expression: `f(x)` or `v = f(x)` under a marker */
-    bool awaited;       /* the call an await applies to */
+    /* filled by check and lower */
     Fn *inner_proto;    /* a block-scope prototype of an async function */
-    bool hoisted;       /* a type declaration moved to file scope: emits nothing */
-    bool split;         /* a declaration that must be emitted declarator by declarator */
-    bool literal_in_frame; /* a compound literal whose block has an await after it */
     char *lowered;      /* an await already lowered in front of its statement: its value */
-    bool has_await;     /* an evaluated await in this subtree */
-    bool expand;        /* (lower) a macro's statement written out from its expansion */
-    bool hoist;         /* (lower) a GNU statement expression written out as statements */
     Node *selected;     /* (analyse) a _Generic selection holding an await: the chosen
                            association, the only part evaluated */
-    bool needs_rewrite; /* some text in this subtree changes even without awaits */
 };
 
 /* A function declared (async ones) or defined (every one) in the translation unit. */
@@ -158,20 +171,27 @@ struct Fn {
     bool is_static;
     bool in_main;        /* declared in the main file */
     bool declared_out;   /* its constructor prototype is in the output already */
-    Node *body;          /* the definition's body (main-file definitions only) */
+    Node *def;           /* the definition's tree (main-file definitions only) */
+    Node *body;          /* its body */
     unsigned begin, end; /* the whole definition or prototype in the main file */
+    Vec named;   /* (check) Node*: the nodes of the body that name an async function
+                    (calls, designators, block-scope prototypes), in tree order */
     /* filled by analyse and lower, async definitions only */
     Vec vars;    /* Var*: parameters then locals, in declaration order */
     Vec temps;   /* char*: frame slot declarations acc invented, e.g. "int acc_t3" */
     Vec lines;   /* (uintptr_t) source line of each resume point, [0] unused */
     Vec hoisted; /* char*: type declarations of the body, moved before the frame */
     Vec loops;   /* (uintptr_t) seq, seq_end pairs: loops and backward gotos of the body */
+    char *lowered; /* (lower) an async function's body function statements; a plain
+                      function's body rewritten, or NULL when nothing in it changes */
     bool overaligned; /* a frame slot has an alignment specifier */
     bool is_main;
     /* filled by twin.c and lower: the plain twin f__acc_sync of a function
        that never suspends */
     bool syncable;         /* can never suspend: awaits only syncable functions, directly */
     bool twin_used;        /* some lowered await calls its twin: the twin is emitted */
+    char *twin;            /* (lower) the twin's body, when twin_used */
+    Vec twin_temps;        /* (lower) char*: the twin's own slots */
     unsigned twin_decl_at; /* where the first file-scope declaration of it starts, UINT_MAX none */
     Vec awaited;           /* Fn*: the callee of each await of the body, NULL when not a direct
                               call of a function defined in this file */
@@ -222,11 +242,18 @@ typedef struct Unit {
     Vec inner_protos; /* Node*: block-scope async prototypes (DeclStmt) */
     int nanon;        /* hoisted unnamed types so far */
     Vec globals;      /* Node*: file-scope declarations that name async functions (fnptr.c) */
+    Vec global_inits; /* (lower) char*: their initializers rewritten, NULL when unchanged */
+    Vec async_objects; /* (parse) Node*: variables and members in bodies that say `async` */
+    Buf scratch;      /* (lower) the buffer each function's body is lowered into */
+    Vec async_words;  /* (uintptr_t) offsets of the identifier tokens `async`, in order */
+    bool names_api;   /* the file names the runtime's API (is_api_name) */
     bool has_async_decl; /* a top-level declaration copied as written spells `async` */
     unsigned async_decl_at; /* where the first one starts: acc.h must come before it */
     unsigned nseq;    /* nodes numbered so far (Node.seq) */
     unsigned *skipped; /* pairs of offsets: ranges the preprocessor skipped (#if 0 ...) */
     int nskipped;
+    struct Located *located; /* (parse) locations already asked about */
+    Vec built;        /* (parse) Node*: the children of the nodes being built */
     bool need_copy;   /* the output needs acc__copy (a byte copy for spills) */
     bool copy_out;    /* acc__copy has been written */
 } Unit;
@@ -240,10 +267,14 @@ typedef struct Options {
     Vec clang_args; /* char*: -I, -D, ... passed to the parser */
 } Options;
 
+/* (diag.c) `#line N "file"` for offset `off` of the input, its presumed place
+   (#line in the input counts), unless --no-line; a newline before it when needed. */
+void line_directive(Buf *out, const Options *opt, const Source *src, unsigned off);
+
 int parse_unit(Unit *u, const Options *opt);
 
 /* hygiene.c: the runtime header the output includes, and how */
-bool unit_names_api(Unit *u);
+bool is_api_name(const char *identifier); /* acc_sleep, acc_task, ACC_H: not acc__ */
 void put_runtime_include(Buf *out, Unit *u);
 void unit_dispose(Unit *u);
 char *node_text(const Unit *u, const Node *n);
@@ -251,10 +282,19 @@ Fn *fn_of_decl(Unit *u, CXCursor decl);
 Node *peel(Node *n); /* skips ParenExpr and implicit casts */
 bool is_kind_expr(enum CXCursorKind k);
 unsigned cursor_offset(const Unit *u, CXCursor c);
-/* Calls match(u, spelling, offset, ctx) on each identifier token of the main
-   file until it returns true; returns whether one did. */
-bool unit_find_identifier(Unit *u, bool (*match)(Unit *u, const char *spelling, unsigned off, void *ctx),
-                          void *ctx);
+/* Tokens of the main file as libclang lexes them: those that start in
+   [b, e), b at a token boundary (a node's or a token's end or start). */
+typedef struct {
+    CXToken *t;
+    unsigned n;
+} Tokens;
+Tokens tokens_in(Unit *u, unsigned b, unsigned e);
+void tokens_dispose(Unit *u, Tokens *ts);
+unsigned token_offset(const Unit *u, CXToken t); /* where it starts in the main file */
+unsigned token_end(const Unit *u, CXToken t);    /* one past its last byte */
+/* The offset of the first `async` the main file spells at or after off
+   (Unit.async_words), UINT32_MAX when none. */
+unsigned first_async_word(const Unit *u, unsigned off);
 /* The coroutine operands of a marker call (comma operands before the final
    0): their number, and in *out an allocated array of them (xfree it). */
 int marker_coros(Node *call, Node ***out);
@@ -272,6 +312,8 @@ const char *marker_name(int marker);
 
 /* ---- types.c ------------------------------------------------------------ */
 
+/* The prototype of fn's constructor, e.g. "acc__frame *f__acc(int *acc__res, int acc__a0)". */
+char *ctor_proto(Fn *fn, bool with_names);
 /* A declaration of `name` with type t, e.g. "int (*name)[3]"; name may be "". */
 char *declare(CXType t, const char *name);
 /* The same with top-level qualifiers dropped (frame slots must be assignable). */
@@ -321,6 +363,7 @@ Node *generic_selected(Unit *u, Node *g);
 
 /* ---- analyse.c ---------------------------------------------------------- */
 
+void analyse_unit(Unit *u); /* analyse_fn of every async definition, then twin_analyse */
 void analyse_fn(Unit *u, Fn *fn);
 /* Whether v (with a frame field) may be used after the await w: a use
    after it in its scope, or in a loop around w inside its scope. */
@@ -328,6 +371,9 @@ bool live_after(const Fn *fn, const Var *v, const Node *w);
 
 /* ---- lower.c ------------------------------------------------------------ */
 
+/* Every function body and file-scope initializer that changes, lowered:
+   Fn.lowered, Unit.global_inits; and the twins awaits call: Fn.twin. */
+void lower_unit(Unit *u, const Options *opt);
 /* The body of fn's resume function (without the dispatch), C text. */
 char *lower_fn(Unit *u, Fn *fn, const Options *opt);
 /* Text of an await-free expression or statement with its rewrites applied
@@ -337,6 +383,12 @@ char *plain_text(Unit *u, Fn *fn, Node *n);
 /* The body of fn's twin (twin.c), C text; *temps receives the twin's own
    slots (the async frame is left as it was). */
 char *lower_twin(Unit *u, Fn *fn, const Options *opt, Vec *temps);
+
+/* ---- layout.c ----------------------------------------------------------- */
+
+/* A lowered body with one statement a line, indented as the user's lines,
+   a #line wherever the numbering would drift. */
+char *layout_body(const char *text, const Options *opt, const Source *src);
 
 /* ---- twin.c ------------------------------------------------------------- */
 
@@ -359,16 +411,18 @@ char *print_expanded(Unit *u, Fn *fn, Node *n, char *(*sub)(void *ctx, Node *n),
 
 /* ---- emit.c ------------------------------------------------------------- */
 
-/* The whole output file. */
+/* The whole output file, assembled from the input's bytes and what lower made. */
 char *emit_unit(Unit *u, const Options *opt);
-/* The prototype of fn's constructor, e.g. "acc_frame *f__acc(int *acc_res, int a)". */
-char *ctor_proto(Fn *fn, bool with_names);
+
+/* ---- transpile.c -------------------------------------------------------- */
+
+/* The passes in order, each over the whole unit, each only when the one
+   before found no error: the output file, or NULL after errors (reported).
+   u is zeroed by the caller and disposed by it (unit_dispose). */
+char *acc_transpile(Unit *u, const Options *opt);
 /* The field of a frame struct for v, e.g. "    int acc__v_x;\n". */
 void frame_field(Buf *b, const Var *v);
 /* The declaration of parameter v as a C variable of the body function. */
 char *param_local(const Var *v);
-/* `#line N "file"` for offset `off` of the input (its presumed place),
-   with a newline before it when needed. */
-void emit_line(Buf *out, const Options *opt, const Source *src, unsigned off);
 
 #endif /* ACCC_H */

@@ -13,6 +13,7 @@
  * is taken, or an array, with an await in its scope lives in its field
  * (resident): a pointer to it must stay valid across the suspension.
  */
+#include "abi.h"
 #include "accc.h"
 
 #include <stdint.h>
@@ -25,6 +26,7 @@ typedef struct {
     Vec awaits; /* Node*: await nodes in source order */
     Vec gotos;  /* Node*: goto statements */
     Vec labels; /* Node*: labelled statements */
+    Vec literals; /* Node*: compound literals, evaluated ones */
     Vec cases;  /* Node*: case and default labels (a switch jumps to them) */
     unsigned stmt_end; /* the end of the innermost statement being walked */
     int unevaluated;   /* depth of sizeof/_Alignof operands */
@@ -50,8 +52,33 @@ static enum CXChildVisitResult find_attr(CXCursor c, CXCursor parent, CXClientDa
 
 typedef struct {
     Unit *u;
+    unsigned decl_end; /* where the declaration ends */
     char *text;
 } AlignQuery;
+
+/* The text from b through the parenthesized operand of the keyword that
+   ends at e (`_Alignas(32)`, `aligned(16)`), by libclang's tokens up to the
+   end of the declaration; NULL when no `(` follows. */
+static char *with_operand(Unit *u, unsigned b, unsigned e, unsigned decl_end) {
+    Tokens ts = tokens_in(u, e, decl_end);
+    char *text = NULL;
+    int depth = 0;
+    for (unsigned i = 0; i < ts.n; i++) {
+        CXString s = clang_getTokenSpelling(u->tu, ts.t[i]);
+        const char *t = clang_getCString(s);
+        bool open = strcmp(t, "(") == 0, close = strcmp(t, ")") == 0;
+        clang_disposeString(s);
+        if (depth == 0 && !open)
+            break;
+        depth += open;
+        if (close && --depth == 0) {
+            text = xstrndup(u->src.text + b, token_end(u, ts.t[i]) - b);
+            break;
+        }
+    }
+    tokens_dispose(u, &ts);
+    return text;
+}
 
 static enum CXChildVisitResult align_visit(CXCursor c, CXCursor parent, CXClientData data) {
     (void)parent;
@@ -62,20 +89,8 @@ static enum CXChildVisitResult align_visit(CXCursor c, CXCursor parent, CXClient
         clang_getFileLocation(clang_getRangeStart(r), NULL, NULL, NULL, &b);
         clang_getFileLocation(clang_getRangeEnd(r), NULL, NULL, NULL, &e);
         /* the range is the keyword alone: take it with its parenthesized operand */
-        const char *t = q->u->src.text;
-        size_t len = q->u->src.len, p = e;
-        while (p < len && (t[p] == ' ' || t[p] == '\t'))
-            p++;
-        if (e > b && p < len && t[p] == '(') {
-            int depth = 0;
-            for (; p < len; p++) {
-                depth += t[p] == '(';
-                if (t[p] == ')' && --depth == 0)
-                    break;
-            }
-            if (p < len)
-                q->text = xstrndup(t + b, p + 1 - b);
-        }
+        if (e > b)
+            q->text = with_operand(q->u, b, e, q->decl_end);
     }
     return CXChildVisit_Continue;
 }
@@ -86,7 +101,9 @@ static enum CXChildVisitResult align_visit(CXCursor c, CXCursor parent, CXClient
    the declaration: the macros in it expanded.  `aligned` without N asks for
    the target's largest alignment, which frames have anyway. */
 static char *alignment_of(Unit *u, CXCursor c) {
-    AlignQuery q = {u, NULL};
+    unsigned end = 0;
+    clang_getFileLocation(clang_getRangeEnd(clang_getCursorExtent(c)), NULL, NULL, NULL, &end);
+    AlignQuery q = {u, end, NULL};
     clang_visitChildren(c, align_visit, &q);
     if (q.text && (strncmp(q.text, "_Alignas", 8) == 0 || strncmp(q.text, "alignas", 7) == 0))
         return q.text;
@@ -251,6 +268,8 @@ static void walk(Analysis *a, Node *n) {
     }
     if (n->is_await && !a->unevaluated)
         vec_push(&a->awaits, n);
+    if (n->kind == CXCursor_CompoundLiteralExpr && !a->unevaluated)
+        vec_push(&a->literals, n);
     bool has = n->is_await && !a->unevaluated;
     a->unevaluated += n->kind == CXCursor_UnaryExpr;
     unsigned outer_end = a->stmt_end;
@@ -299,11 +318,10 @@ static bool await_between(Analysis *a, unsigned from, unsigned to) {
 
 /* A compound literal lives until the end of its block, like a local: when
    an await follows it there, its storage must be in the frame. */
-static void mark_literals(Analysis *a, Node *n, int unevaluated) {
+static void mark_literal(Analysis *a, Node *n) {
     /* only literals written (T){...}: glibc's transparent-union arguments
        are implicit compound literals around a plain value */
-    if (n->kind == CXCursor_CompoundLiteralExpr && !unevaluated && n->in_main &&
-        n->end > n->begin && a->u->src.text[n->begin] == '(' &&
+    if (n->in_main && n->end > n->begin && a->u->src.text[n->begin] == '(' &&
         a->u->src.text[n->end - 1] == '}') {
         unsigned end = UINT32_MAX;
         for (Node *p = n->parent; p; p = p->parent)
@@ -318,9 +336,6 @@ static void mark_literals(Analysis *a, Node *n, int unevaluated) {
             n->literal_in_frame = w->end > n->begin && w->begin < end;
         }
     }
-    unevaluated += n->kind == CXCursor_UnaryExpr;
-    for (int i = 0; i < n->nkids; i++)
-        mark_literals(a, n->kids[i], unevaluated);
 }
 
 static bool record_has_const(CXType t);
@@ -359,7 +374,7 @@ static void name_fields(Fn *fn) {
             if (w->in_frame && strcmp(w->name, v->name) == 0)
                 same++;
         }
-        v->field = same ? fmt("acc__v_%s_%d", v->name, same) : fmt("acc__v_%s", v->name);
+        v->field = same ? fmt(ABI_FIELD "%s_%d", v->name, same) : fmt(ABI_FIELD "%s", v->name);
     }
 }
 
@@ -504,7 +519,7 @@ bool live_after(const Fn *fn, const Var *v, const Node *w) {
 }
 
 void analyse_fn(Unit *u, Fn *fn) {
-    Analysis a = {u, fn, {0}, {0}, {0}, {0}, 0, 0};
+    Analysis a = {.u = u, .fn = fn};
     int nparams = clang_Cursor_getNumArguments(fn->cur);
     for (int i = 0; i < nparams; i++) {
         Var *v = new_var(fn, clang_Cursor_getArgument(fn->cur, (unsigned)i), true);
@@ -516,7 +531,8 @@ void analyse_fn(Unit *u, Fn *fn) {
     }
     walk(&a, fn->body);
     backward_gotos(&a);
-    mark_literals(&a, fn->body, 0);
+    for (int i = 0; i < a.literals.len; i++)
+        mark_literal(&a, a.literals.items[i]);
     for (int i = 0; i < fn->vars.len; i++) {
         Var *v = fn->vars.items[i];
         if (v->is_static)
@@ -542,4 +558,15 @@ void analyse_fn(Unit *u, Fn *fn) {
     xfree(a.gotos.items);
     xfree(a.labels.items);
     xfree(a.cases.items);
+    xfree(a.literals.items);
+}
+
+void analyse_unit(Unit *u) {
+    for (int i = 0; i < u->defs.len; i++) {
+        Fn *fn = u->defs.items[i];
+        if (fn->is_async)
+            analyse_fn(u, fn);
+    }
+    if (!error_count)
+        twin_analyse(u);
 }

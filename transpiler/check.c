@@ -4,6 +4,7 @@
  * operator and `async` an attribute) and reports each at the token a reader
  * should look at.  Later stages may assume what is checked here.
  */
+#include "abi.h"
 #include "accc.h"
 
 #include <stdlib.h>
@@ -46,9 +47,10 @@ static Node *coro_call(Node *e) {
     return NULL;
 }
 
-/* Pass 1: the coroutine operands of acc_run, acc_spawn, acc_gather, ... */
+/* The coroutine operands of acc_run, acc_spawn, acc_gather, ... (before
+   the walk reaches them: check_call asks whether a call is one). */
 static void mark_coros(Check *ck, Node *n) {
-    if (n->marker) {
+    {
         Node **coros;
         int nc = marker_coros(n, &coros);
         for (int i = 0; i < nc; i++) {
@@ -64,8 +66,6 @@ static void mark_coros(Check *ck, Node *n) {
         }
         xfree(coros);
     }
-    for (int i = 0; i < n->nkids; i++)
-        mark_coros(ck, n->kids[i]);
 }
 
 static void check_await(Check *ck, Node *n) {
@@ -122,6 +122,8 @@ static void check_call(Check *ck, Node *n) {
 
 static void check_node(Check *ck, Node *n) {
     const Source *src = &ck->u->src;
+    if (n->marker)
+        mark_coros(ck, n);
     if (n->is_await)
         check_await(ck, n);
     switch (n->kind) {
@@ -157,6 +159,14 @@ static void check_node(Check *ck, Node *n) {
     ck->unevaluated -= uneval;
     if (n->kind == CXCursor_CallExpr)
         check_call(ck, n);
+    /* (after the children: a designator marks its `&` parent) */
+    if (n->async_callee || n->fnref || n->inner_proto)
+        vec_push(&ck->fn->named, n);
+}
+
+static int by_seq(const void *a, const void *b) {
+    const Node *x = *(Node *const *)a, *y = *(Node *const *)b;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 /* The `...` of a variadic async function. */
@@ -164,37 +174,59 @@ static void check_variadic(Unit *u, Fn *fn) {
     CXType t = clang_getCursorType(fn->cur);
     if (t.kind != CXType_FunctionProto || !clang_isFunctionTypeVariadic(t))
         return;
-    CXToken *toks;
-    unsigned ntoks;
-    CXSourceRange r = clang_getRange(clang_getLocationForOffset(u->tu, u->src.file, fn->begin),
-                                     clang_getLocationForOffset(u->tu, u->src.file, fn->end));
-    clang_tokenize(u->tu, r, &toks, &ntoks);
+    Tokens ts = tokens_in(u, fn->begin, fn->end);
     unsigned off = fn->begin;
-    for (unsigned i = 0; i < ntoks; i++) {
-        char *s = str_dispose(clang_getTokenSpelling(u->tu, toks[i]));
-        bool dots = strcmp(s, "...") == 0;
-        xfree(s);
+    for (unsigned i = 0; i < ts.n; i++) {
+        unsigned at = token_offset(u, ts.t[i]);
+        CXString s = clang_getTokenSpelling(u->tu, ts.t[i]);
+        bool dots = strcmp(clang_getCString(s), "...") == 0;
+        clang_disposeString(s);
         if (dots) {
-            clang_getFileLocation(clang_getTokenLocation(u->tu, toks[i]), NULL, NULL, NULL, &off);
+            off = at;
             break;
         }
     }
-    clang_disposeTokens(u->tu, toks, ntoks);
+    tokens_dispose(u, &ts);
     error_at(&u->src, off, "async function '%s' cannot be variadic", fn->name);
+}
+
+/* `async` on a variable or a struct member: it specifies functions only. */
+static void check_async_object(Unit *u, CXCursor c, enum CXCursorKind k, bool found, unsigned off) {
+    /* a pointer to an async function, or an array of them (fnptr.c) */
+    if (!found || fnptr_kind(clang_getCursorType(c)) == 2)
+        return;
+    char *name = str_dispose(clang_getCursorSpelling(c));
+    error_at(&u->src, off, "'async' applies to functions, not to %s '%s'",
+             k == CXCursor_FieldDecl ? "the member" : "the variable", name);
+    xfree(name);
+}
+
+/* The same inside the body of the definition def: the declarations parse
+   found saying `async` (Unit.async_objects, in tree order). */
+static void async_objects_in(Unit *u, Node *def) {
+    for (int i = 0; i < u->async_objects.len; i++) {
+        Node *n = u->async_objects.items[i];
+        if (n->seq < def->seq || n->seq >= def->seq_end)
+            continue;
+        unsigned off;
+        CXFile f;
+        clang_getFileLocation(clang_getCursorLocation(n->cur), &f, NULL, NULL, &off);
+        if (f && clang_File_isEqual(f, u->src.file))
+            check_async_object(u, n->cur, n->kind, true, off);
+    }
 }
 
 static enum CXChildVisitResult has_async_visit(CXCursor c, CXCursor parent, CXClientData data) {
     (void)parent;
     if (clang_getCursorKind(c) == CXCursor_AnnotateAttr) {
         char *s = str_dispose(clang_getCursorSpelling(c));
-        if (strcmp(s, "acc_async") == 0)
+        if (strcmp(s, ABI_ANNOT_ASYNC) == 0)
             *(bool *)data = true;
         xfree(s);
     }
     return CXChildVisit_Continue;
 }
 
-/* `async` on a variable or a struct member: it specifies functions only. */
 static enum CXChildVisitResult async_object_visit(CXCursor c, CXCursor parent, CXClientData data) {
     (void)parent;
     Unit *u = data;
@@ -207,15 +239,15 @@ static enum CXChildVisitResult async_object_visit(CXCursor c, CXCursor parent, C
     if (k == CXCursor_VarDecl || k == CXCursor_FieldDecl) {
         bool found = false;
         clang_visitChildren(c, has_async_visit, &found);
-        /* a pointer to an async function, or an array of them (fnptr.c) */
-        bool fnptr = fnptr_kind(clang_getCursorType(c)) == 2;
-        if (found && !fnptr) {
-            char *name = str_dispose(clang_getCursorSpelling(c));
-            error_at(&u->src, off, "'async' applies to functions, not to %s '%s'",
-                     k == CXCursor_FieldDecl ? "the member" : "the variable", name);
-            xfree(name);
-        }
+        check_async_object(u, c, k, found, off);
         return CXChildVisit_Continue;
+    }
+    if (k == CXCursor_FunctionDecl && clang_isCursorDefinition(c)) {
+        Fn *fn = fn_of_decl(u, c);
+        if (fn->def) { /* parse built its tree: no second visit of libclang's */
+            async_objects_in(u, fn->def);
+            return CXChildVisit_Continue;
+        }
     }
     return CXChildVisit_Recurse;
 }
@@ -242,8 +274,9 @@ void check_unit(Unit *u) {
             check_variadic(u, fn);
             check_main(u, fn);
         }
-        Check ck = {u, fn, 0};
-        mark_coros(&ck, fn->body);
+        Check ck = {.u = u, .fn = fn};
         check_node(&ck, fn->body);
+        if (fn->named.len > 1) /* in tree order */
+            qsort(fn->named.items, (size_t)fn->named.len, sizeof *fn->named.items, by_seq);
     }
 }

@@ -45,8 +45,35 @@ void line_col(const Source *src, unsigned off, unsigned *line, unsigned *col) {
     *col = off - src->line_starts[lo] + 1;
 }
 
+/* Whether a line of the file may be a #line directive or a linemarker
+   (`# 12 "f"`): a # first on a line, then `line` or a digit.  A comment
+   line that looks so only costs the exact answer below. */
+static bool may_renumber(const Source *src) {
+    for (unsigned k = 0; k < src->nlines; k++) {
+        const char *p = src->text + src->line_starts[k];
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p != '#')
+            continue;
+        p++;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (strncmp(p, "line", 4) == 0 || (*p >= '0' && *p <= '9'))
+            return true;
+    }
+    return false;
+}
+
 void presumed_at(const Source *src, unsigned off, char **file, unsigned *line, unsigned *col) {
     line_col(src, off, line, col);
+    if (src->renumbers <= 0) {
+        if (src->renumbers == 0)
+            ((Source *)src)->renumbers = may_renumber(src) ? 1 : -1;
+        if (src->renumbers < 0) { /* the file's own numbering: no need to ask libclang */
+            *file = xstrdup(src->path);
+            return;
+        }
+    }
     *file = NULL;
     /* libclang maps an offset inside a macro's argument to the macro use,
        so the presumed place is asked of the start of the nearest line at
@@ -70,6 +97,20 @@ void presumed_at(const Source *src, unsigned off, char **file, unsigned *line, u
     }
     if (!*file)
         *file = xstrdup(src->path);
+}
+
+void line_directive(Buf *out, const Options *opt, const Source *src, unsigned off) {
+    if (opt->no_line)
+        return;
+    if (out->len && out->data[out->len - 1] != '\n')
+        buf_put(out, "\n");
+    char *file;
+    unsigned line, col;
+    presumed_at(src, off, &file, &line, &col);
+    char *path = c_literal(file);
+    buf_printf(out, "#line %u %s\n", line, path);
+    xfree(path);
+    xfree(file);
 }
 
 /* Prints the source line that holds `line_start`, then a caret under column col. */

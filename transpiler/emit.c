@@ -6,66 +6,14 @@
  * rewrites, so that the user's own first lines (feature-test macros) come
  * first, and `#line` directives map everything back to the .ac file.
  */
+#include "abi.h"
 #include "accc.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-static char *c_string(const char *s) {
-    Buf b = {0};
-    buf_put(&b, "\"");
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            buf_put(&b, "\\");
-        buf_putn(&b, s, 1);
-    }
-    buf_put(&b, "\"");
-    return buf_take(&b);
-}
-
-void emit_line(Buf *out, const Options *opt, const Source *src, unsigned off) {
-    if (opt->no_line)
-        return;
-    if (out->len && out->data[out->len - 1] != '\n')
-        buf_put(out, "\n");
-    char *file;
-    unsigned line, col;
-    presumed_at(src, off, &file, &line, &col);
-    char *path = c_string(file);
-    buf_printf(out, "#line %u %s\n", line, path);
-    xfree(path);
-    xfree(file);
-}
-
 static CXType result_type(Fn *fn) { return clang_getResultType(clang_getCursorType(fn->cur)); }
-
-char *ctor_proto(Fn *fn, bool with_names) {
-    Buf b = {0};
-    buf_printf(&b, "%sacc__frame *%s__acc(", fn->is_static ? "static " : "", fn->name);
-    const char *sep = "";
-    CXType rt = result_type(fn);
-    if (rt.kind != CXType_Void) {
-        char *d = declare(rt, with_names ? "*acc__res" : "*");
-        buf_put(&b, d);
-        xfree(d);
-        sep = ", ";
-    }
-    int n = clang_Cursor_getNumArguments(fn->cur);
-    for (int i = 0; i < n; i++) {
-        CXType t = decayed_param(clang_getCursorType(clang_Cursor_getArgument(fn->cur, (unsigned)i)));
-        char *name = with_names ? fmt("acc__a%d", i) : xstrdup("");
-        char *d = declare_value(t, name);
-        buf_printf(&b, "%s%s", sep, d);
-        sep = ", ";
-        xfree(d);
-        xfree(name);
-    }
-    if (!*sep)
-        buf_put(&b, "void");
-    buf_put(&b, ")");
-    return buf_take(&b);
-}
 
 void frame_field(Buf *b, const Var *v) {
     if (v->bytes) {
@@ -78,10 +26,10 @@ void frame_field(Buf *b, const Var *v) {
 }
 
 static void emit_frame_struct(Buf *b, Fn *fn) {
-    buf_printf(b, "struct %s__acc_frame {\n    acc__frame acc__hdr;\n", fn->name);
+    buf_printf(b, "struct %s" ABI_FRAME_STRUCT " {\n    " ABI_FRAME " " ABI_HDR ";\n", fn->name);
     CXType rt = result_type(fn);
     if (rt.kind != CXType_Void) {
-        char *d = declare(rt, "*acc__res");
+        char *d = declare(rt, "*" ABI_RES);
         buf_printf(b, "    %s;\n", d);
         xfree(d);
     }
@@ -96,18 +44,18 @@ static void emit_frame_struct(Buf *b, Fn *fn) {
 }
 
 static void emit_info(Buf *b, Fn *fn, const Source *src) {
-    buf_printf(b, "static int %s__acc_resume(acc__frame *acc__base);\n", fn->name);
-    buf_printf(b, "static const unsigned %s__acc_lines[] = {", fn->name);
+    buf_printf(b, "static int %s" ABI_RESUME "(" ABI_FRAME " *" ABI_BASE ");\n", fn->name);
+    buf_printf(b, "static const unsigned %s" ABI_LINES "[] = {", fn->name);
     for (int i = 0; i < fn->lines.len; i++)
         buf_printf(b, "%s%u", i ? ", " : "", (unsigned)(uintptr_t)fn->lines.items[i]);
     buf_put(b, "};\n");
-    char *path = c_string(src->path);
+    char *path = c_literal(src->path);
     char *res = result_type(fn).kind == CXType_Void
                     ? xstrdup("0")
-                    : fmt("acc__offsetof(struct %s__acc_frame, acc__res)", fn->name);
+                    : fmt(ABI_OFFSETOF "(struct %s" ABI_FRAME_STRUCT ", " ABI_RES ")", fn->name);
     buf_printf(b,
-               "static const acc__fninfo %s__acc_info = {%s__acc_resume, \"%s\", %s, "
-               "%s__acc_lines, %d, %s};\n",
+               "static const " ABI_FNINFO " %s" ABI_INFO " = {%s" ABI_RESUME ", \"%s\", %s, "
+               "%s" ABI_LINES ", %d, %s};\n",
                fn->name, fn->name, fn->name, path, fn->name, fn->lines.len, res);
     xfree(res);
     xfree(path);
@@ -120,31 +68,31 @@ static void emit_ctor(Buf *b, Fn *fn) {
     xfree(proto);
     if (fn->overaligned)
         buf_printf(b,
-                   "    struct %s__acc_frame *acc__f = (struct %s__acc_frame *)(void *)"
-                   "acc__frame_new_aligned(sizeof *acc__f, _Alignof(struct %s__acc_frame), "
-                   "&%s__acc_info);\n",
+                   "    struct %s" ABI_FRAME_STRUCT " *" ABI_F " = (struct %s" ABI_FRAME_STRUCT " *)(void *)"
+                   ABI_FRAME_NEW_ALIGNED "(sizeof *" ABI_F ", _Alignof(struct %s" ABI_FRAME_STRUCT "), "
+                   "&%s" ABI_INFO ");\n",
                    fn->name, fn->name, fn->name, fn->name);
     else
         buf_printf(b,
-                   "    struct %s__acc_frame *acc__f = (struct %s__acc_frame *)(void *)"
-                   "acc__frame_new(sizeof *acc__f, &%s__acc_info);\n",
+                   "    struct %s" ABI_FRAME_STRUCT " *" ABI_F " = (struct %s" ABI_FRAME_STRUCT " *)(void *)"
+                   ABI_FRAME_NEW "(sizeof *" ABI_F ", &%s" ABI_INFO ");\n",
                    fn->name, fn->name, fn->name);
-    buf_put(b, "    if (!acc__f) {\n");
+    buf_put(b, "    if (!" ABI_F ") {\n");
     if (has_res)
-        buf_put(b, "        if (acc__res)\n            acc__zero(acc__res, sizeof *acc__res);\n");
+        buf_put(b, "        if (" ABI_RES ")\n            " ABI_ZERO "(" ABI_RES ", sizeof *" ABI_RES ");\n");
     int n = clang_Cursor_getNumArguments(fn->cur);
     for (int i = 0; i < n; i++)
-        buf_printf(b, "        (void)acc__a%d;\n", i);
-    buf_put(b, "        return ACC__NULL;\n    }\n");
+        buf_printf(b, "        (void)" ABI_ARG "%d;\n", i);
+    buf_put(b, "        return " ABI_NULL ";\n    }\n");
     if (has_res)
-        buf_put(b, "    acc__f->acc__res = acc__res;\n");
+        buf_put(b, "    " ABI_F "->" ABI_RES " = " ABI_RES ";\n");
     int k = 0;
     for (int i = 0; i < fn->vars.len; i++) {
         Var *v = fn->vars.items[i];
         if (v->is_param)
-            buf_printf(b, "    acc__f->%s = acc__a%d;\n", v->field, k++);
+            buf_printf(b, "    " ABI_F "->%s = " ABI_ARG "%d;\n", v->field, k++);
     }
-    buf_put(b, "    return &acc__f->acc__hdr;\n}\n");
+    buf_put(b, "    return &" ABI_F "->" ABI_HDR ";\n}\n");
 }
 
 char *param_local(const Var *v) {
@@ -162,7 +110,7 @@ static void param_loads(Buf *b, const Fn *fn) {
         if (!v->is_param || v->resident)
             continue;
         char *d = param_local(v);
-        buf_printf(b, "    %s = acc__f->%s;\n    (void)%s;\n", d, v->field, v->name);
+        buf_printf(b, "    %s = " ABI_F "->%s;\n    (void)%s;\n", d, v->field, v->name);
         xfree(d);
     }
 }
@@ -174,10 +122,10 @@ static void param_loads(Buf *b, const Fn *fn) {
  * thunk that fninfo names turns that into ACC__DONE or ACC__PENDING and
  * stores the value for the caller.
  */
-static void emit_resume(Buf *b, Fn *fn, const char *body, const Options *opt, const Source *src) {
+static void emit_resume(Buf *b, Fn *fn, const Options *opt, const Source *src) {
     CXType rt = result_type(fn);
     bool is_void = rt.kind == CXType_Void;
-    char *sig = fmt("%s__acc_body(struct %s__acc_frame *acc__f)", fn->name, fn->name);
+    char *sig = fmt("%s" ABI_BODY "(struct %s" ABI_FRAME_STRUCT " *" ABI_F ")", fn->name, fn->name);
     char *decl = declare(rt, sig);
     /* __func__ is the async function's own name, also where a macro the
        body uses spells it (glibc's assert) */
@@ -185,40 +133,40 @@ static void emit_resume(Buf *b, Fn *fn, const char *body, const Options *opt, co
                   "#define __PRETTY_FUNCTION__ __func__\n", fn->name);
     buf_printf(b, "static %s {\n", decl);
     if (!is_void) {
-        char *z = declare(clang_getUnqualifiedType(rt), "acc__z");
+        char *z = declare(clang_getUnqualifiedType(rt), ABI_Z);
         buf_printf(b, "    static %s;\n", z);
         xfree(z);
     }
     param_loads(b, fn);
-    buf_put(b, "    switch (acc__f->acc__hdr.acc__state) {\n    case 0:\n        break;\n");
+    buf_put(b, "    switch (" ABI_F "->" ABI_HDR "." ABI_STATE ") {\n    case 0:\n        break;\n");
     for (int i = 1; i < fn->lines.len; i++)
-        buf_printf(b, "    case %d:\n        goto acc__L%d;\n", i, i);
-    buf_printf(b, "    default:\n        %s\n    }\n", is_void ? "return;" : "return acc__z;");
-    buf_put(b, body);
+        buf_printf(b, "    case %d:\n        goto " ABI_LABEL "%d;\n", i, i);
+    buf_printf(b, "    default:\n        %s\n    }\n", is_void ? "return;" : "return " ABI_Z ";");
+    buf_put(b, fn->lowered);
     if (b->len && b->data[b->len - 1] != '\n')
         buf_put(b, "\n");
-    buf_printf(b, "    %s\n}\n", is_void ? "return;" : "return acc__z;");
+    buf_printf(b, "    %s\n}\n", is_void ? "return;" : "return " ABI_Z ";");
     buf_put(b, "#undef __func__\n#undef __FUNCTION__\n#undef __PRETTY_FUNCTION__\n");
     /* debuggers show the thunk at the function's closing brace */
-    emit_line(b, opt, src, fn->end ? fn->end - 1 : 0);
+    line_directive(b, opt, src, fn->end ? fn->end - 1 : 0);
     /* one line up to the body's call, so that it is at the closing brace */
     buf_printf(b,
-               "static int %s__acc_resume(acc__frame *acc__base) { "
-               "struct %s__acc_frame *acc__f = (struct %s__acc_frame *)(void *)acc__base; ",
+               "static int %s" ABI_RESUME "(" ABI_FRAME " *" ABI_BASE ") { "
+               "struct %s" ABI_FRAME_STRUCT " *" ABI_F " = (struct %s" ABI_FRAME_STRUCT " *)(void *)" ABI_BASE "; ",
                fn->name, fn->name, fn->name);
     if (is_void) {
-        buf_printf(b, "%s__acc_body(acc__f);\n", fn->name);
+        buf_printf(b, "%s" ABI_BODY "(" ABI_F ");\n", fn->name);
     } else {
-        char *v = declare(clang_getUnqualifiedType(rt), "acc__v");
-        buf_printf(b, "%s = %s__acc_body(acc__f);\n", v, fn->name);
+        char *v = declare(clang_getUnqualifiedType(rt), ABI_V);
+        buf_printf(b, "%s = %s" ABI_BODY "(" ABI_F ");\n", v, fn->name);
         xfree(v);
     }
-    buf_put(b, "    if (acc__f->acc__hdr.acc__state & ACC__SUSPENDED) {\n"
-               "        acc__f->acc__hdr.acc__state &= ~ACC__SUSPENDED;\n"
-               "        return ACC__PENDING;\n    }\n");
+    buf_put(b, "    if (" ABI_F "->" ABI_HDR "." ABI_STATE " & " ABI_SUSPENDED ") {\n"
+               "        " ABI_F "->" ABI_HDR "." ABI_STATE " &= ~" ABI_SUSPENDED ";\n"
+               "        return " ABI_PENDING ";\n    }\n");
     if (!is_void)
-        buf_put(b, "    if (acc__f->acc__res)\n        *acc__f->acc__res = acc__v;\n");
-    buf_put(b, "    return ACC__DONE;\n}\n");
+        buf_put(b, "    if (" ABI_F "->" ABI_RES ")\n        *" ABI_F "->" ABI_RES " = " ABI_V ";\n");
+    buf_put(b, "    return " ABI_DONE ";\n}\n");
     xfree(decl);
     xfree(sig);
 }
@@ -227,38 +175,35 @@ static void emit_resume(Buf *b, Fn *fn, const char *body, const Options *opt, co
 static void emit_main(Buf *b, Fn *fn) {
     int n = clang_Cursor_getNumArguments(fn->cur);
     if (n == 2)
-        buf_put(b, "int main(int acc__argc, char **acc__argv) {\n    int acc__rv = 0;\n"
-                   "    return acc__main(main__acc(&acc__rv, acc__argc, acc__argv), &acc__rv);\n}\n");
+        buf_put(b, "int main(int " ABI_ARGC ", char **" ABI_ARGV ") {\n    int " ABI_RV " = 0;\n"
+                   "    return " ABI_MAIN "(main" ABI_CTOR "(&" ABI_RV ", " ABI_ARGC ", " ABI_ARGV "), &" ABI_RV ");\n}\n");
     else
-        buf_put(b, "int main(void) {\n    int acc__rv = 0;\n"
-                   "    return acc__main(main__acc(&acc__rv), &acc__rv);\n}\n");
+        buf_put(b, "int main(void) {\n    int " ABI_RV " = 0;\n"
+                   "    return " ABI_MAIN "(main" ABI_CTOR "(&" ABI_RV "), &" ABI_RV ");\n}\n");
 }
 
-static char *gen_async(Unit *u, Fn *fn, const Options *opt, char *body) {
-    Buf b = {0};
+/* An async function: its frame struct, fninfo, constructor and body
+   function, its plain twin when an await calls it (twin.c), and the real
+   main for an async main. */
+static void emit_async(Buf *b, Unit *u, Fn *fn, const Options *opt) {
     /* the twin's prototype first: the body may await fn itself */
     if (fn->twin_used) {
         char *p = twin_proto(fn, false);
-        buf_printf(&b, "%s;\n", p);
+        buf_printf(b, "%s;\n", p);
         xfree(p);
     }
     for (int i = 0; i < fn->hoisted.len; i++)
-        buf_printf(&b, "%s\n", (char *)fn->hoisted.items[i]);
-    emit_frame_struct(&b, fn);
-    emit_info(&b, fn, &u->src);
-    emit_ctor(&b, fn);
-    emit_resume(&b, fn, body, opt, &u->src);
-    if (fn->twin_used && !error_count) { /* (an error: the output is not written) */
-        Vec temps = {0};
-        char *twin = lower_twin(u, fn, opt, &temps);
-        twin_emit(&b, fn, twin, &temps);
-        xfree(twin);
-    }
+        buf_printf(b, "%s\n", (char *)fn->hoisted.items[i]);
+    emit_frame_struct(b, fn);
+    emit_info(b, fn, &u->src);
+    emit_ctor(b, fn);
+    emit_resume(b, fn, opt, &u->src);
+    if (fn->twin_used)
+        twin_emit(b, fn, fn->twin, &fn->twin_temps);
     if (fn->is_main) {
-        emit_line(&b, opt, &u->src, fn->end);
-        emit_main(&b, fn);
+        line_directive(b, opt, &u->src, fn->end);
+        emit_main(b, fn);
     }
-    return buf_take(&b);
 }
 
 /* ---- the file ------------------------------------------------------------- */
@@ -266,10 +211,11 @@ static char *gen_async(Unit *u, Fn *fn, const Options *opt, char *body) {
 typedef struct {
     unsigned begin, end; /* the bytes replaced */
     unsigned decl_at;    /* where the enclosing top-level declaration starts */
-    char *text;
-    bool multiline;
+    char *text;          /* what replaces them, or NULL: */
+    Fn *async_fn;        /* an async function, written from its lowered body */
     Fn *fn;              /* the function the region declares, if any */
-    Node *tree;          /* nodes whose callees need constructor prototypes */
+    Node *tree;          /* nodes whose callees need constructor prototypes, */
+    const Vec *named;    /* or those of them that name an async function (Fn.named) */
     char *pre;           /* declarations to put before the declaration (a twin's prototype) */
 } Region;
 
@@ -284,36 +230,40 @@ static unsigned line_start(const Source *src, unsigned off) {
     return off;
 }
 
-static void collect_callees(Node *n, Vec *out) {
-    if (n->async_callee && !n->async_callee->is_runtime)
-        vec_push(out, n->async_callee);
-    if (n->fnref && !n->fnref->is_runtime)
-        vec_push(out, n->fnref);
-    if (n->inner_proto)
-        n->inner_proto->declared_out = true;
+/* The nodes of a tree that name an async function, in tree order (what
+   check lists for function bodies: Fn.named). */
+static void named_nodes(Node *n, Vec *out) {
+    if (n->async_callee || n->fnref || n->inner_proto)
+        vec_push(out, n);
     for (int i = 0; i < n->nkids; i++)
-        collect_callees(n->kids[i], out);
+        named_nodes(n->kids[i], out);
 }
 
 /* Constructor prototypes of the async functions a region calls that the
    output has not declared yet (those declared in headers, or defined later). */
 static void emit_callee_protos(Buf *out, Region *r) {
-    if (!r->tree)
-        return;
-    Vec callees = {0};
-    collect_callees(r->tree, &callees);
-    for (int i = 0; i < callees.len; i++) {
-        Fn *f = callees.items[i];
-        if (f->declared_out || f == r->fn)
-            continue;
-        f->declared_out = true;
-        char *p = ctor_proto(f, false);
-        if (out->len && out->data[out->len - 1] != '\n')
-            buf_put(out, "\n");
-        buf_printf(out, "%s;\n", p);
-        xfree(p);
+    Vec walked = {0};
+    if (!r->named && r->tree)
+        named_nodes(r->tree, &walked);
+    const Vec *named = r->named ? r->named : &walked;
+    for (int i = 0; i < named->len; i++) {
+        Node *n = named->items[i];
+        if (n->inner_proto)
+            n->inner_proto->declared_out = true;
+        Fn *callees[2] = {n->async_callee, n->fnref};
+        for (int k = 0; k < 2; k++) {
+            Fn *f = callees[k];
+            if (!f || f->is_runtime || f->declared_out || f == r->fn)
+                continue;
+            f->declared_out = true;
+            char *p = ctor_proto(f, false);
+            if (out->len && out->data[out->len - 1] != '\n')
+                buf_put(out, "\n");
+            buf_printf(out, "%s;\n", p);
+            xfree(p);
+        }
     }
-    xfree(callees.items);
+    xfree(walked.items);
 }
 
 static void copy(Buf *out, const Source *src, unsigned from, unsigned to) {
@@ -322,46 +272,30 @@ static void copy(Buf *out, const Source *src, unsigned from, unsigned to) {
 }
 
 static void resync(Buf *out, const Options *opt, const Source *src, unsigned off) {
-    emit_line(out, opt, src, off);
+    line_directive(out, opt, src, off);
 }
 
 char *emit_unit(Unit *u, const Options *opt) {
     const Source *src = &u->src;
     Vec regs = {0};
-    /* every async body first: which twins their awaits call decides which
-       twins (and twin prototypes) the output has */
-    twin_analyse(u);
-    char **bodies = xcalloc((size_t)u->defs.len + 1, sizeof *bodies);
-    for (int i = 0; i < u->defs.len; i++) {
-        Fn *fn = u->defs.items[i];
-        if (fn->is_async)
-            bodies[i] = lower_fn(u, fn, opt);
-    }
     for (int i = 0; i < u->defs.len; i++) {
         Fn *fn = u->defs.items[i];
         Region *r = xcalloc(1, sizeof *r);
         r->fn = fn_of_decl(u, fn->cur);
-        r->tree = fn->body;
+        r->named = &fn->named;
         r->decl_at = fn->begin;
         if (fn->is_async) {
             r->begin = fn->begin;
             r->end = fn->end;
-            r->text = gen_async(u, fn, opt, bodies[i]);
-            xfree(bodies[i]);
-            r->multiline = true;
-        } else {
-            char *t = plain_text(u, fn, fn->body);
-            char *orig = node_text(u, fn->body);
-            bool same = strcmp(t, orig) == 0;
-            xfree(orig);
-            if (same) {
-                xfree(r);
-                continue;
-            }
+            r->async_fn = fn;
+        } else if (fn->lowered) {
             r->begin = fn->body->begin;
             r->end = fn->body->end;
-            r->text = t;
+            r->text = fn->lowered;
             r->fn = NULL;
+        } else {
+            xfree(r);
+            continue;
         }
         vec_push(&regs, r);
     }
@@ -369,14 +303,9 @@ char *emit_unit(Unit *u, const Options *opt) {
        initializer; the first of a declaration declares the constructors) */
     for (int i = 0; i < u->globals.len; i++) {
         Node *d = u->globals.items[i], *init = d->kids[d->nkids - 1];
-        char *t = plain_text(u, NULL, init);
-        char *orig = node_text(u, init);
-        bool same = strcmp(t, orig) == 0;
-        xfree(orig);
-        if (same) {
-            xfree(t);
+        char *t = u->global_inits.items[i];
+        if (!t)
             continue;
-        }
         Region *r = xcalloc(1, sizeof *r);
         r->begin = init->begin;
         r->end = init->end;
@@ -439,15 +368,7 @@ char *emit_unit(Unit *u, const Options *opt) {
         if (u->need_copy && !u->copy_out) {
             /* spills of values a plain `=` cannot store (const members, types
                declared in the body): a byte copy without <string.h> */
-            buf_put(
-                &out,
-                "static void *acc__copy(void *acc__d, const void *acc__s, acc__size_t acc__n) {\n"
-                "    unsigned char *acc__p = (unsigned char *)acc__d;\n"
-                "    const unsigned char *acc__q = (const unsigned char *)acc__s;\n"
-                "    while (acc__n--)\n"
-                "        *acc__p++ = *acc__q++;\n"
-                "    return acc__d;\n"
-                "}\n");
+            buf_put(&out, ABI_COPY_DEFINITION);
             u->copy_out = true;
         }
         emit_callee_protos(&out, r);
@@ -461,8 +382,8 @@ char *emit_unit(Unit *u, const Options *opt) {
         if (out.len != before)
             resync(&out, opt, src, at);
         copy(&out, src, at, r->begin);
-        if (r->multiline) {
-            buf_put(&out, r->text);
+        if (r->async_fn) {
+            emit_async(&out, u, r->async_fn, opt);
             resync(&out, opt, src, r->end);
         } else {
             buf_put(&out, r->text);
@@ -471,6 +392,5 @@ char *emit_unit(Unit *u, const Options *opt) {
     }
     copy(&out, src, pos, (unsigned)src->len);
     xfree(rs);
-    xfree(bodies);
     return buf_take(&out);
 }

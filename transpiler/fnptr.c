@@ -24,16 +24,12 @@
  * file refuses, with a location (clang refuses the implicit ones itself; its
  * message is reworded in diag.c).
  */
+#include "abi.h"
 #include "accc.h"
 
+#include <stdint.h>
 #include <string.h>
 
-/* The type generated code names a frame by (acc_abi.h). */
-#define FRAME_TYPE "acc__frame"
-
-static bool is_word_char(char c) {
-    return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
 
 static bool is_fn(CXType t) {
     return t.kind == CXType_FunctionProto || t.kind == CXType_FunctionNoProto;
@@ -81,7 +77,7 @@ bool fnptr_is_async_decl(CXCursor c) { return fnptr_type_async(clang_getCursorTy
 char *fnptr_designator(Node *n) {
     CXType ft = fn_type_of(clang_getCursorType(n->cur));
     char *erased = declare(ft, "(*)");
-    char *r = fmt("((%s)(void (*)(void))%s__acc)", erased, n->fnref->name);
+    char *r = fmt("((%s)(void (*)(void))%s" ABI_CTOR ")", erased, n->fnref->name);
     xfree(erased);
     return r;
 }
@@ -89,7 +85,7 @@ char *fnptr_designator(Node *n) {
 char *fnptr_callee(Node *call, const char *callee_text) {
     CXType ft = fn_type_of(clang_getCursorType(call->kids[0]->cur));
     Buf b = {0};
-    buf_put(&b, "((" FRAME_TYPE " *(*)(");
+    buf_put(&b, "((" ABI_FRAME " *(*)(");
     const char *sep = "";
     CXType rt = clang_getResultType(ft);
     if (rt.kind != CXType_Void) {
@@ -155,9 +151,13 @@ static void check_conversion(Unit *u, Node *n) {
     Node *from = n->kids[n->nkids - 1];
     if (!is_kind_expr(from->kind))
         return;
-    CXType tt = clang_getCursorType(n->cur), ft = clang_getCursorType(from->cur);
-    int tk = fnptr_kind(tt), fk = fnptr_kind(ft);
-    if (!tk || !fk || tk == fk)
+    CXType tt = clang_getCursorType(n->cur);
+    int tk = fnptr_kind(tt);
+    if (!tk)
+        return; /* (most conversions: no function type, nothing more to ask) */
+    CXType ft = clang_getCursorType(from->cur);
+    int fk = fnptr_kind(ft);
+    if (!fk || tk == fk)
         return;
     char *a = type_words(ft, fk), *b = type_words(tt, tk);
     Node *name = peel(from);
@@ -224,8 +224,7 @@ void fnptr_file_scope(Unit *u, CXCursor decl) {
     vec_push(&u->globals, n);
 }
 
-/* The first top-level declaration of the main file whose text has the word
-   `async` (in a comment too: acc.h then comes a little early, harmlessly). */
+/* The first top-level declaration of the main file that spells `async`. */
 void fnptr_note_async_word(Unit *u, CXCursor c) {
     if (u->has_async_decl)
         return;
@@ -237,16 +236,9 @@ void fnptr_note_async_word(Unit *u, CXCursor c) {
     if (!fb || !fe || !clang_File_isEqual(fb, u->src.file) || !clang_File_isEqual(fe, u->src.file) ||
         e < b || e > u->src.len)
         return;
-    for (const char *p = u->src.text + b, *end = u->src.text + e; p + 5 <= end; p++) {
-        if (memcmp(p, "async", 5) != 0)
-            continue;
-        bool before = p > u->src.text && is_word_char(p[-1]);
-        bool after = p + 5 < u->src.text + u->src.len && is_word_char(p[5]);
-        if (!before && !after) {
-            u->has_async_decl = true;
-            u->async_decl_at = b;
-            return;
-        }
+    if (first_async_word(u, b) < e) {
+        u->has_async_decl = true;
+        u->async_decl_at = b;
     }
 }
 
@@ -276,10 +268,7 @@ static bool within(unsigned off, unsigned b, unsigned e) { return off >= b && of
 /* Whether the output keeps an `async` of the input: one outside the heads of
    the async functions and prototypes acc rewrites (a typedef, a pointer, a
    struct member, a cast, a local).  The C view must then erase the keyword. */
-static bool is_kept_async(Unit *u, const char *s, unsigned off, void *ctx) {
-    (void)ctx;
-    if (strcmp(s, "async") != 0)
-        return false;
+static bool is_kept_async(Unit *u, unsigned off) {
     for (int k = 0; k < u->nskipped; k++)
         if (within(off, u->skipped[2 * k], u->skipped[2 * k + 1]))
             return false;
@@ -301,4 +290,9 @@ static bool is_kept_async(Unit *u, const char *s, unsigned off, void *ctx) {
     return true;
 }
 
-bool fnptr_output_spells_async(Unit *u) { return unit_find_identifier(u, is_kept_async, NULL); }
+bool fnptr_output_spells_async(Unit *u) {
+    for (int i = 0; i < u->async_words.len; i++)
+        if (is_kept_async(u, (unsigned)(uintptr_t)u->async_words.items[i]))
+            return true;
+    return false;
+}

@@ -21,18 +21,15 @@
  * members and parameters (size, buf, n, ...) are set aside while it is read
  * and restored after it.  gcc, clang and tcc know push_macro/pop_macro.
  */
+#include "abi.h"
 #include "accc.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static bool is_api_name(Unit *u, const char *s, unsigned off, void *ctx) {
-    (void)u, (void)off, (void)ctx;
+bool is_api_name(const char *s) {
     return (strncmp(s, "acc_", 4) == 0 && s[4] != '_') || strcmp(s, "ACC_H") == 0;
 }
-
-/* Whether the main file names the runtime's API (acc_sleep, acc_task, ...). */
-bool unit_names_api(Unit *u) { return unit_find_identifier(u, is_api_name, NULL); }
 
 static bool is_named(CXFile f, const char *base_name) {
     if (!f)
@@ -135,7 +132,7 @@ static void free_strings(Vec *v) {
 }
 
 void put_runtime_include(Buf *out, Unit *u) {
-    if (!unit_names_api(u)) {
+    if (!u->names_api) {
         buf_put(out, "#include <acc_abi.h>\n");
         if (fnptr_output_spells_async(u))
             buf_put(out, "#ifndef async\n#define async\n#endif\n");
@@ -153,7 +150,7 @@ void put_runtime_include(Buf *out, Unit *u) {
     for (int i = 0; i < m.names.len; i++)
         buf_printf(out, "#pragma push_macro(\"%s\")\n#undef %s\n", (char *)m.names.items[i],
                    (char *)m.names.items[i]);
-    buf_put(out, "#define ACC__NOLIBC 1\n#include <acc.h>\n#undef ACC__NOLIBC\n");
+    buf_put(out, "#define " ABI_NOLIBC " 1\n#include <acc.h>\n#undef " ABI_NOLIBC "\n");
     for (int i = m.names.len; i-- > 0;)
         buf_printf(out, "#pragma pop_macro(\"%s\")\n", (char *)m.names.items[i]);
     free_strings(&m.acc_ids);

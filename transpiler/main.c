@@ -1,8 +1,8 @@
 /*
- * main.c: acc's command line, and the stages in order:
- * parse, check, analyse, lower + emit, then the output file written whole
- * (through a temporary file renamed into place, so an error never leaves a
- * half-written output behind).
+ * main.c: acc's command line: the options, the passes (acc_transpile in
+ * transpile.c: parse, check, analyse, lower, emit), then the output file
+ * written whole (through a temporary file renamed into place, so an error
+ * never leaves a half-written output behind) and the depfile.
  */
 #include "accc.h"
 
@@ -114,8 +114,24 @@ static bool to_stdout(const Options *opt) {
     return !opt->output || strcmp(opt->output, "-") == 0;
 }
 
-/* Writes `data` to `path` through a temporary file in the same directory. */
+/* Writes `data` to what is not a regular file (/dev/null, a pipe, a
+   terminal) in place. */
+static int write_in_place(const char *path, const char *data, size_t len) {
+    FILE *f = fopen(path, "wb");
+    bool ok = f && fwrite(data, 1, len, f) == len;
+    ok = f && fclose(f) == 0 && ok;
+    if (!ok)
+        fprintf(stderr, "acc: error: cannot write '%s'\n", path);
+    return ok ? 0 : -1;
+}
+
+/* Writes `data` to `path` through a temporary file in the same directory,
+   renamed into place; but a path that names something other than a regular
+   file is written in place: a rename would put a file where /dev/null was. */
 static int write_whole(const char *path, const char *data, size_t len) {
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return write_in_place(path, data, len);
     char *tmp = fmt("%s.tmpXXXXXX", path);
     int fd = mkstemp(tmp);
     if (fd < 0) {
@@ -192,19 +208,9 @@ static int run(int argc, char **argv) {
         return 2;
     }
     Unit u = {0};
-    if (parse_unit(&u, &opt) < 0) {
-        unit_dispose(&u);
-        return 1;
-    }
-    check_unit(&u);
-    for (int i = 0; i < u.defs.len && !error_count; i++) {
-        Fn *fn = u.defs.items[i];
-        if (fn->is_async)
-            analyse_fn(&u, fn);
-    }
-    char *out = error_count ? NULL : emit_unit(&u, &opt);
+    char *out = acc_transpile(&u, &opt); /* parse, check, analyse, lower, emit */
     int status = 0;
-    if (error_count) {
+    if (!out) {
         status = 1;
     } else if (to_stdout(&opt)) {
         fputs(out, stdout);

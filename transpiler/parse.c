@@ -6,6 +6,7 @@
  * cursor, its byte range in the file and what it is to acc (an await, a call
  * of an async function, a call that takes coroutines, a use of __func__).
  */
+#include "abi.h"
 #include "accc.h"
 
 #include <stdint.h>
@@ -104,7 +105,7 @@ static bool is_async_decl(CXCursor c) {
     char *name = str_dispose(clang_getCursorSpelling(c));
     bool is_main = strcmp(name, "main") == 0;
     xfree(name);
-    return is_main && decl_annotated(c, "acc_async");
+    return is_main && decl_annotated(c, ABI_ANNOT_ASYNC);
 }
 
 static bool loc_in_main(const Unit *u, CXSourceLocation loc, unsigned *off) {
@@ -115,11 +116,39 @@ static bool loc_in_main(const Unit *u, CXSourceLocation loc, unsigned *off) {
 
 static bool text_is(const Unit *u, unsigned off, const char *word);
 
+/* What locate() found for a location.  A node and its first and last
+   children often share an end (a call begins where its callee does), and
+   asking libclang costs hundreds of instructions: the answers are kept in a
+   small table, by location. */
+typedef struct Located {
+    CXSourceLocation loc;
+    unsigned off;
+    bool in_main, faithful, used;
+} Located;
+
+enum { LOCATED = 1024 };
+
+static bool locate_uncached(const Unit *u, CXSourceLocation loc, unsigned *off, bool *faithful);
+
 /* Where a location is in the main file (its offset), and whether it is
    faithful: the file text there is what was spelled there (a plain token, a
    macro argument, or the `await` keyword, itself a macro of the parse
    view), not a token from a macro's body. */
-static bool locate(const Unit *u, CXSourceLocation loc, unsigned *off, bool *faithful) {
+static bool locate(Unit *u, CXSourceLocation loc, unsigned *off, bool *faithful) {
+    if (!u->located)
+        u->located = xcalloc(LOCATED, sizeof *u->located);
+    Located *l = &u->located[(loc.int_data * 2654435761u) >> 22 & (LOCATED - 1)];
+    if (!l->used || !clang_equalLocations(l->loc, loc)) {
+        l->loc = loc;
+        l->used = true;
+        l->in_main = locate_uncached(u, loc, &l->off, &l->faithful);
+    }
+    *off = l->off;
+    *faithful = l->faithful;
+    return l->in_main;
+}
+
+static bool locate_uncached(const Unit *u, CXSourceLocation loc, unsigned *off, bool *faithful) {
     CXFile ff, sf;
     unsigned fo, so;
     clang_getFileLocation(loc, &ff, NULL, NULL, &fo);
@@ -148,8 +177,8 @@ static Fn *new_fn(Unit *u, CXCursor decl) {
     fn->cur = decl;
     fn->name = str_dispose(clang_getCursorSpelling(decl));
     fn->is_async = is_async_decl(decl);
-    fn->is_runtime = decl_annotated(decl, "acc_runtime");
-    fn->marker = decl_annotated(decl, "acc_coro") ? marker_of(fn->name) : MARK_NONE;
+    fn->is_runtime = decl_annotated(decl, ABI_ANNOT_RUNTIME);
+    fn->marker = decl_annotated(decl, ABI_ANNOT_CORO) ? marker_of(fn->name) : MARK_NONE;
     fn->is_static = clang_Cursor_getStorageClass(decl) == CX_SC_Static;
     vec_push(&u->fns, fn);
     return fn;
@@ -191,11 +220,11 @@ static int marker_of(const char *name) {
         const char *name;
         int mark;
     } marks[] = {
-        {"acc__coro_run", MARK_RUN},        {"acc__coro_spawn", MARK_SPAWN},
-        {"acc__coro_run_until_complete", MARK_RUC}, {"acc__coro_gather", MARK_GATHER},
-        {"acc__coro_wait_for", MARK_WAIT_FOR},
-        {"acc__coro_task_group_spawn", MARK_TG_SPAWN}, {"acc__coro_spawn_eager", MARK_SPAWN_EAGER},
-        {"acc__coro_run_coroutine_threadsafe", MARK_RCT},
+        {ABI_CORO "run", MARK_RUN},        {ABI_CORO "spawn", MARK_SPAWN},
+        {ABI_CORO "run_until_complete", MARK_RUC}, {ABI_CORO "gather", MARK_GATHER},
+        {ABI_CORO "wait_for", MARK_WAIT_FOR},
+        {ABI_CORO "task_group_spawn", MARK_TG_SPAWN}, {ABI_CORO "spawn_eager", MARK_SPAWN_EAGER},
+        {ABI_CORO "run_coroutine_threadsafe", MARK_RCT},
     };
     for (size_t i = 0; i < sizeof marks / sizeof *marks; i++)
         if (strcmp(name, marks[i].name) == 0)
@@ -208,7 +237,6 @@ static int marker_of(const char *name) {
 typedef struct {
     Unit *u;
     Node *parent;
-    Vec kids;
 } BuildCtx;
 
 static Node *build(Unit *u, CXCursor c, Node *parent);
@@ -217,9 +245,20 @@ static enum CXChildVisitResult build_visit(CXCursor c, CXCursor parent, CXClient
     (void)parent;
     BuildCtx *ctx = data;
     enum CXCursorKind k = clang_getCursorKind(c);
+    if (k == CXCursor_AnnotateAttr) {
+        CXString s = clang_getCursorSpelling(c);
+        Node *p = ctx->parent;
+        if (strcmp(clang_getCString(s), ABI_ANNOT_ASYNC) == 0 && !p->async_attr &&
+            (p->kind == CXCursor_VarDecl || p->kind == CXCursor_FieldDecl)) {
+            p->async_attr = true;
+            vec_push(&ctx->u->async_objects, p);
+        }
+        clang_disposeString(s);
+    }
     if (clang_isAttribute(k))
         return CXChildVisit_Continue;
-    vec_push(&ctx->kids, build(ctx->u, c, ctx->parent));
+    Node *n = build(ctx->u, c, ctx->parent);
+    vec_push(&ctx->u->built, n);
     return CXChildVisit_Continue;
 }
 
@@ -290,25 +329,19 @@ static void classify(Unit *u, Node *n) {
     }
 }
 
-/* The length of the token at `off` in the file (approximately as C lexes). */
-static unsigned token_length(const Unit *u, unsigned off) {
-    const char *t = u->src.text + off, *p = t;
-    if (*p == '"' || *p == '\'') {
-        char q = *p++;
-        while (*p && *p != q && *p != '\n')
-            p += (*p == '\\' && p[1]) ? 2 : 1;
-        return (unsigned)(p - t) + (*p == q);
-    }
-    while (*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-           (*p >= '0' && *p <= '9') || (p > t && *p == '.' && t[0] >= '0' && t[0] <= '9'))
-        p++;
-    return p > t ? (unsigned)(p - t) : 1;
+/* The length of the token that starts at `off` in the main file, as
+   libclang lexes it (1 where none starts). */
+static unsigned token_length(Unit *u, unsigned off) {
+    Tokens ts = tokens_in(u, off, off + 1);
+    unsigned len = ts.n && token_offset(u, ts.t[0]) == off ? token_end(u, ts.t[0]) - off : 0;
+    tokens_dispose(u, &ts);
+    return len ? len : 1;
 }
 
 /* libclang gives an empty range to a token from a macro that was expanded
    inside another macro's argument (K in ID(f(K))): the token's own length
    stands in, and no node ends before its children. */
-static void repair_range(const Unit *u, Node *n) {
+static void repair_range(Unit *u, Node *n) {
     if (!n->in_main)
         return;
     if (n->end == n->begin && n->nkids == 0 && n->begin < u->src.len) {
@@ -322,7 +355,7 @@ static void repair_range(const Unit *u, Node *n) {
 }
 
 static Node *build(Unit *u, CXCursor c, Node *parent) {
-    Node *n = xcalloc(1, sizeof *n);
+    Node *n = xnew(sizeof *n);
     n->cur = c;
     n->kind = clang_getCursorKind(c);
     n->parent = parent;
@@ -339,11 +372,17 @@ static Node *build(Unit *u, CXCursor c, Node *parent) {
     n->faithful = n->in_main && fb && fe && !cut;
     n->mixed = cut;
     n->seq = ++u->nseq;
-    BuildCtx ctx = {u, n, {0}};
+    BuildCtx ctx = {u, n};
+    int first = u->built.len;
     clang_visitChildren(c, build_visit, &ctx);
     n->seq_end = u->nseq + 1;
-    n->kids = (Node **)ctx.kids.items;
-    n->nkids = ctx.kids.len;
+    /* the children are the nodes built on top of u->built meanwhile */
+    n->nkids = u->built.len - first;
+    if (n->nkids) {
+        n->kids = xmalloc((size_t)n->nkids * sizeof *n->kids);
+        memcpy(n->kids, u->built.items + first, (size_t)n->nkids * sizeof *n->kids);
+    }
+    u->built.len = first;
     repair_range(u, n);
     classify(u, n);
     return n;
@@ -351,28 +390,82 @@ static Node *build(Unit *u, CXCursor c, Node *parent) {
 
 Node *fnptr_build(Unit *u, CXCursor c) { return build(u, c, NULL); }
 
-/* Calls `match` on each identifier token of the main file, in order, with its
-   spelling and file offset, until one call returns true; returns whether one did. */
-bool unit_find_identifier(Unit *u, bool (*match)(Unit *u, const char *spelling, unsigned off, void *ctx),
-                          void *ctx) {
-    CXSourceRange r = clang_getRange(clang_getLocationForOffset(u->tu, u->src.file, 0),
-                                     clang_getLocationForOffset(u->tu, u->src.file,
-                                                                (unsigned)u->src.len));
-    CXToken *toks;
-    unsigned n;
-    clang_tokenize(u->tu, r, &toks, &n);
-    bool found = false;
-    for (unsigned i = 0; i < n && !found; i++) {
-        if (clang_getTokenKind(toks[i]) != CXToken_Identifier)
-            continue;
-        unsigned off;
-        clang_getFileLocation(clang_getTokenLocation(u->tu, toks[i]), NULL, NULL, NULL, &off);
-        char *sp = str_dispose(clang_getTokenSpelling(u->tu, toks[i]));
-        found = match(u, sp, off, ctx);
-        xfree(sp);
+Tokens tokens_in(Unit *u, unsigned b, unsigned e) {
+    Tokens ts = {NULL, 0};
+    if (e > u->src.len)
+        e = (unsigned)u->src.len;
+    if (b >= e)
+        return ts;
+    CXSourceRange r = clang_getRange(clang_getLocationForOffset(u->tu, u->src.file, b),
+                                     clang_getLocationForOffset(u->tu, u->src.file, e));
+    clang_tokenize(u->tu, r, &ts.t, &ts.n);
+    return ts;
+}
+
+void tokens_dispose(Unit *u, Tokens *ts) {
+    if (ts->t)
+        clang_disposeTokens(u->tu, ts->t, ts->n);
+    ts->t = NULL;
+    ts->n = 0;
+}
+
+unsigned token_offset(const Unit *u, CXToken t) {
+    unsigned off = 0;
+    clang_getFileLocation(clang_getTokenLocation(u->tu, t), NULL, NULL, NULL, &off);
+    return off;
+}
+
+unsigned token_end(const Unit *u, CXToken t) {
+    unsigned off = 0;
+    clang_getFileLocation(clang_getRangeEnd(clang_getTokenExtent(u->tu, t)), NULL, NULL, NULL, &off);
+    return off;
+}
+
+/* One walk over the identifier tokens of the main file for what the passes
+   ask of the words the file spells: where it says `async`, and whether it
+   names the runtime's API.  The file is lexed a piece at a time, each piece
+   starting where the last token of the one before ends (a token boundary):
+   the whole file's tokens at once would take 24 bytes a token. */
+static void scan_identifiers(Unit *u) {
+    enum { PIECE = 64 << 10 };
+    unsigned at = 0, len = (unsigned)u->src.len;
+    for (unsigned end = at + PIECE; at < len; end = at + PIECE) {
+        Tokens ts = tokens_in(u, at, end);
+        while (!ts.n && end < len) { /* a piece with no token (a long comment): a longer one */
+            end += PIECE;
+            ts = tokens_in(u, at, end);
+        }
+        if (!ts.n)
+            break;
+        for (unsigned i = 0; i < ts.n; i++) {
+            if (clang_getTokenKind(ts.t[i]) != CXToken_Identifier)
+                continue;
+            CXString sp = clang_getTokenSpelling(u->tu, ts.t[i]); /* a reference: no copy */
+            const char *s = clang_getCString(sp);
+            if (s && strcmp(s, "async") == 0)
+                vec_push(&u->async_words, (void *)(uintptr_t)token_offset(u, ts.t[i]));
+            else if (s && !u->names_api)
+                u->names_api = is_api_name(s);
+            clang_disposeString(sp);
+        }
+        unsigned next = token_end(u, ts.t[ts.n - 1]);
+        tokens_dispose(u, &ts);
+        if (next <= at || end >= len)
+            break;
+        at = next;
     }
-    clang_disposeTokens(u->tu, toks, n);
-    return found;
+}
+
+unsigned first_async_word(const Unit *u, unsigned off) {
+    int lo = 0, hi = u->async_words.len;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if ((uintptr_t)u->async_words.items[mid] < off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < u->async_words.len ? (unsigned)(uintptr_t)u->async_words.items[lo] : UINT32_MAX;
 }
 
 char *node_text(const Unit *u, const Node *n) {
@@ -473,6 +566,7 @@ static enum CXChildVisitResult top_visit(CXCursor c, CXCursor parent, CXClientDa
         fn->is_static = fn->is_static || clang_Cursor_getStorageClass(c) == CX_SC_Static;
         fn->is_main = strcmp(fn->name, "main") == 0;
         Node *decl = build(u, c, NULL);
+        fn->def = decl;
         for (int i = 0; i < decl->nkids; i++)
             if (decl->kids[i]->kind == CXCursor_CompoundStmt)
                 fn->body = decl->kids[i];
@@ -535,7 +629,7 @@ int parse_unit(Unit *u, const Options *opt) {
     }
     char *acc_h = fmt("%s/acc.h", inc);
     Vec args = {0};
-    const char *fixed[] = {"-x", "c", "-D__ACC__=1", "-ferror-limit=50"};
+    const char *fixed[] = {"-x", "c", "-D" ABI_PARSE_DEFINE "=1", "-ferror-limit=50"};
     for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
         vec_push(&args, (void *)fixed[i]);
     for (int i = 0; i < opt->clang_args.len; i++)
@@ -566,6 +660,7 @@ int parse_unit(Unit *u, const Options *opt) {
     if (!u->src.file)
         die("main file not found in the translation unit");
     collect_skipped(u);
+    scan_identifiers(u);
     clang_visitChildren(clang_getTranslationUnitCursor(u->tu), top_visit, u);
     for (int i = 0; i < u->fns.len; i++) {
         Fn *f = u->fns.items[i];

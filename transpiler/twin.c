@@ -26,6 +26,7 @@
  * more in all (the async version keeps them in its heap frame; a twin chain
  * puts ACC__TWIN_BUDGET of them on the C stack), and `async int main`.
  */
+#include "abi.h"
 #include "accc.h"
 
 #include <limits.h>
@@ -206,11 +207,11 @@ static CXType result_type(Fn *fn) { return clang_getResultType(clang_getCursorTy
 
 char *twin_proto(Fn *fn, bool with_names) {
     Buf sig = {0};
-    buf_printf(&sig, "%s__acc_sync(unsigned%s", fn->name, with_names ? " acc__b" : "");
+    buf_printf(&sig, "%s" ABI_TWIN "(unsigned%s", fn->name, with_names ? " " ABI_BUDGET : "");
     int n = clang_Cursor_getNumArguments(fn->cur);
     for (int i = 0; i < n; i++) {
         CXType t = decayed_param(clang_getCursorType(clang_Cursor_getArgument(fn->cur, (unsigned)i)));
-        char *name = with_names ? fmt("acc__a%d", i) : xstrdup("");
+        char *name = with_names ? fmt(ABI_ARG "%d", i) : xstrdup("");
         char *d = declare_value(t, name);
         buf_printf(&sig, ", %s", d);
         xfree(d);
@@ -244,7 +245,7 @@ void twin_emit(Buf *b, Fn *fn, const char *body, const Vec *temps) {
     char *proto = twin_proto(fn, true);
     buf_printf(b, "%s {\n", proto);
     xfree(proto);
-    char *z = is_void ? NULL : declare(clang_getUnqualifiedType(rt), "acc__z");
+    char *z = is_void ? NULL : declare(clang_getUnqualifiedType(rt), ABI_Z);
     if (z)
         buf_printf(b, "    static %s;\n", z);
     for (int i = 0; i < fn->vars.len; i++) {
@@ -257,17 +258,17 @@ void twin_emit(Buf *b, Fn *fn, const char *body, const Vec *temps) {
     /* out of budget: the async frame, on a trampoline of its own */
     Buf args = {0};
     if (!is_void)
-        buf_put(&args, "&acc__r");
+        buf_put(&args, "&" ABI_R);
     for (int i = 0; i < nparams; i++)
-        buf_printf(&args, "%sacc__a%d", i || !is_void ? ", " : "", i);
+        buf_printf(&args, "%s" ABI_ARG "%d", i || !is_void ? ", " : "", i);
     if (is_void) {
-        buf_printf(b, "    if (!acc__b) {\n        acc__run_nested(%s__acc(%s));\n        return;\n    }\n",
+        buf_printf(b, "    if (!" ABI_BUDGET ") {\n        " ABI_RUN_NESTED "(%s" ABI_CTOR "(%s));\n        return;\n    }\n",
                    fn->name, args.data ? args.data : "");
     } else {
-        char *r = declare(clang_getUnqualifiedType(rt), "acc__r");
+        char *r = declare(clang_getUnqualifiedType(rt), ABI_R);
         buf_printf(b,
-                   "    if (!acc__b) {\n        %s = acc__z;\n        acc__run_nested(%s__acc(%s));\n"
-                   "        return acc__r;\n    }\n",
+                   "    if (!" ABI_BUDGET ") {\n        %s = " ABI_Z ";\n        " ABI_RUN_NESTED "(%s" ABI_CTOR "(%s));\n"
+                   "        return " ABI_R ";\n    }\n",
                    r, fn->name, args.data);
         xfree(r);
     }
@@ -279,13 +280,13 @@ void twin_emit(Buf *b, Fn *fn, const char *body, const Vec *temps) {
         if (!v->is_param)
             continue;
         char *d = v->resident ? declare_value(decayed_param(v->type), v->field) : param_local(v);
-        buf_printf(b, "    %s = acc__a%d;\n    (void)%s;\n", d, k++, v->resident ? v->field : v->name);
+        buf_printf(b, "    %s = " ABI_ARG "%d;\n    (void)%s;\n", d, k++, v->resident ? v->field : v->name);
         xfree(d);
     }
     buf_put(b, body);
     if (b->len && b->data[b->len - 1] != '\n')
         buf_put(b, "\n");
-    buf_printf(b, "    %s\n}\n", is_void ? "return;" : "return acc__z;");
+    buf_printf(b, "    %s\n}\n", is_void ? "return;" : "return " ABI_Z ";");
     buf_put(b, "#undef __func__\n#undef __FUNCTION__\n#undef __PRETTY_FUNCTION__\n");
     xfree(z);
 }

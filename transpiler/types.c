@@ -7,6 +7,7 @@
  * `int (*name)[3]`.  declare() builds the declarator from the outside in, the
  * way chibicc's declarator parser reads one.
  */
+#include "abi.h"
 #include "accc.h"
 
 #include <stdlib.h>
@@ -228,4 +229,31 @@ bool type_nameable(CXType t) {
             break;
     }
     return true;
+}
+
+char *ctor_proto(Fn *fn, bool with_names) {
+    Buf b = {0};
+    buf_printf(&b, "%s" ABI_FRAME " *%s" ABI_CTOR "(", fn->is_static ? "static " : "", fn->name);
+    const char *sep = "";
+    CXType rt = clang_getResultType(clang_getCursorType(fn->cur));
+    if (rt.kind != CXType_Void) {
+        char *d = declare(rt, with_names ? "*" ABI_RES : "*");
+        buf_put(&b, d);
+        xfree(d);
+        sep = ", ";
+    }
+    int n = clang_Cursor_getNumArguments(fn->cur);
+    for (int i = 0; i < n; i++) {
+        CXType t = decayed_param(clang_getCursorType(clang_Cursor_getArgument(fn->cur, (unsigned)i)));
+        char *name = with_names ? fmt(ABI_ARG "%d", i) : xstrdup("");
+        char *d = declare_value(t, name);
+        buf_printf(&b, "%s%s", sep, d);
+        sep = ", ";
+        xfree(d);
+        xfree(name);
+    }
+    if (!*sep)
+        buf_put(&b, "void");
+    buf_put(&b, ")");
+    return buf_take(&b);
 }

@@ -3,7 +3,7 @@
 # --version, --help, output to stdout (no -o, and -o -), -I and -D passed
 # to the parser, -MD -MF depfiles, #line directives and --no-line, and that
 # the output starts with the input's own first line and keeps code outside
-# async functions byte for byte.  The generated C is compiled and run.
+# async functions byte for byte, and -o naming a pipe or a device writes into it.  The generated C is compiled and run.
 #   run_cli.sh --acc ACC --lib LIBACC --inc INCDIR --cc CC --work DIR [--cflags F]
 set -u
 acc= lib= inc= cc=cc work= cflags=
@@ -65,5 +65,9 @@ check "without -D the #error fails with exit 1" sh -c '"$1" -I "$2" "$3" -o "$4/
 
 check "-o naming the input itself is refused (exit 2), the input kept" sh -c 'cp "$1" "$2/same.ac" && "$3" -I "$4" -DVALUE=7 "$2/same.ac" -o "$2/same.ac" 2>/dev/null; [ $? -eq 2 ] && cmp -s "$1" "$2/same.ac"' sh "$src" "$work" "$acc" "$here/cli"
 check "the output file's mode is 0666 less the umask" sh -c 'umask 027 && rm -f "$4/m.c" && "$1" -I "$2" -DVALUE=7 "$3" -o "$4/m.c" && [ "$(stat -c %a "$4/m.c")" = 640 ]' sh "$acc" "$here/cli" "$src" "$work"
+check "-o naming a pipe writes into it and keeps it a pipe (never renamed over, as /dev/null must not be)" \
+    sh -c 'rm -f "$4/fifo" && mkfifo "$4/fifo" && { timeout 20 cat "$4/fifo" >"$4/fifo.c" & } &&
+           "$1" -I "$2" -DVALUE=7 "$3" -o "$4/fifo"; s=$?; wait; [ $s -eq 0 ] && [ -p "$4/fifo" ] &&
+           cmp -s "$4/a.c" "$4/fifo.c"' sh "$acc" "$here/cli" "$src" "$work"
 
 [ $failures -eq 0 ] || { echo "$failures check(s) failed"; exit 1; }

@@ -26,23 +26,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     return 0;
 }
 
-/* The passes, on the input written to `path` (as transpiler/main.c's run). */
+/* The passes, on the input written to `path`, through the entry point
+   transpiler/main.c's run calls. */
 static void *translate(void *arg) {
     (void)arg;
     Options opt = {0};
     opt.input = path;
     Unit u = {0};
     diag_reset();
-    if (parse_unit(&u, &opt) == 0) {
-        check_unit(&u);
-        for (int i = 0; i < u.defs.len && !error_count; i++) {
-            Fn *fn = u.defs.items[i];
-            if (fn->is_async)
-                analyse_fn(&u, fn);
-        }
-        if (!error_count)
-            (void)emit_unit(&u, &opt);
-    }
+    (void)acc_transpile(&u, &opt);
     unit_dispose(&u);
     types_reset();
     arena_free_all();

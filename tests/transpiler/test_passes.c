@@ -1,5 +1,6 @@
 /*
- * test_passes.c: unit tests of acc's passes on small inputs: declarator
+ * test_passes.c: unit tests of acc's passes on small inputs, each through
+ * acc_transpile, the entry point of the command line: declarator
  * spelling (types.c), which locals live in the frame (analyse.c), the
  * rewriting of plain functions (lower.c), the byte-for-byte copy outside
  * async functions (emit.c) and the diagnostic format (diag.c).
@@ -16,8 +17,13 @@
 
 #include <cmocka.h>
 
-/* Parses `code` as a .ac file; the unit stays alive until unit_dispose. */
-static Unit *parse_snippet(const char *code, Options *opt) {
+static char *output; /* what the last transpile_snippet wrote */
+static bool with_lines; /* transpile_snippet writes #line directives */
+
+/* Runs the passes (acc_transpile, as the command line does) over `code` as a
+   .ac file, which must have no error; the unit stays alive until
+   unit_dispose, with what each pass found. */
+static Unit *transpile_snippet(const char *code, Options *opt) {
     static char path[] = "/tmp/acc_test_XXXXXX.ac";
     strcpy(path, "/tmp/acc_test_XXXXXX.ac");
     int fd = mkstemps(path, 3);
@@ -26,11 +32,13 @@ static Unit *parse_snippet(const char *code, Options *opt) {
     close(fd);
     memset(opt, 0, sizeof *opt);
     opt->input = xstrdup(path);
-    opt->no_line = true;
+    opt->no_line = !with_lines;
     Unit *u = xcalloc(1, sizeof *u);
-    error_count = 0;
-    assert_int_equal(parse_unit(u, opt), 0);
+    diag_reset();
+    output = acc_transpile(u, opt);
     unlink(path);
+    assert_int_equal(error_count, 0);
+    assert_non_null(output);
     return u;
 }
 
@@ -62,7 +70,7 @@ static CXType type_of(Unit *u, const char *var) {
 static void test_declare(void **state) {
     (void)state;
     Options opt;
-    Unit *u = parse_snippet("int (*p)[3];\n"
+    Unit *u = transpile_snippet("int (*p)[3];\n"
                             "void (*fp)(int, char *);\n"
                             "const char *const s = 0;\n"
                             "int a[2][3];\n"
@@ -107,7 +115,7 @@ static Var *var_named(Fn *fn, const char *name) {
 static void test_frame_residency(void **state) {
     (void)state;
     Options opt;
-    Unit *u = parse_snippet("async int g(void);\n"
+    Unit *u = transpile_snippet("async int g(void);\n"
                             "async int f(int p) {\n"
                             "    int a = 1;\n"
                             "    { int b = 2; (void)b; }\n"
@@ -122,10 +130,7 @@ static void test_frame_residency(void **state) {
                             "    return e + p + s;\n"
                             "}\n",
                             &opt);
-    check_unit(u);
-    assert_int_equal(error_count, 0);
     Fn *f = def_named(u, "f");
-    analyse_fn(u, f);
     assert_true(var_named(f, "p")->in_frame);  /* parameters always */
     assert_true(var_named(f, "a")->in_frame);  /* an await in its scope */
     assert_false(var_named(f, "b")->in_frame); /* none in its block */
@@ -143,7 +148,7 @@ static void test_frame_residency(void **state) {
 static void test_residency_of_escaping(void **state) {
     (void)state;
     Options opt;
-    Unit *u = parse_snippet("struct pt { int x, arr[2]; };\n"
+    Unit *u = transpile_snippet("struct pt { int x, arr[2]; };\n"
                             "async int g(void);\n"
                             "void use(int *p);\n"
                             "async int f(int p, int q) {\n"
@@ -156,10 +161,7 @@ static void test_residency_of_escaping(void **state) {
                             "    return a + b + arr[0] + s.x + t.x + p + q;\n"
                             "}\n",
                             &opt);
-    check_unit(u);
-    assert_int_equal(error_count, 0);
     Fn *f = def_named(u, "f");
-    analyse_fn(u, f);
     assert_true(var_named(f, "a")->resident);   /* &a */
     assert_false(var_named(f, "b")->resident);  /* only its value is used */
     assert_true(var_named(f, "arr")->resident); /* an array */
@@ -173,14 +175,12 @@ static void test_residency_of_escaping(void **state) {
 static void test_plain_rewrite(void **state) {
     (void)state;
     Options opt;
-    Unit *u = parse_snippet("async int h(int x) { return x; }\n"
+    Unit *u = transpile_snippet("async int h(int x) { return x; }\n"
                             "int main(void) { int r; acc_run(r = h(1)); return acc_run(h(2)); }\n",
                             &opt);
-    check_unit(u);
-    assert_int_equal(error_count, 0);
     Fn *m = def_named(u, "main");
     assert_string_equal(
-        plain_text(u, m, m->body),
+        m->lowered,
         "{ int r; acc_run(h__acc(&(r), 1)); return acc_run(h__acc(ACC__NULL, 2)); }");
     unit_dispose(u);
 }
@@ -193,12 +193,8 @@ static void test_bytes_outside_untouched(void **state) {
     char code[1024];
     snprintf(code, sizeof code, "%sasync int f(void) { return 1; }%s", head, tail);
     Options opt;
-    Unit *u = parse_snippet(code, &opt);
-    check_unit(u);
-    for (int i = 0; i < u->defs.len; i++)
-        if (((Fn *)u->defs.items[i])->is_async)
-            analyse_fn(u, u->defs.items[i]);
-    char *out = emit_unit(u, &opt);
+    Unit *u = transpile_snippet(code, &opt);
+    char *out = output;
     assert_memory_equal(out, head, strlen(head)); /* nothing before the user's lines */
     /* the program names none of the runtime's API: only the ABI header */
     const char *incl = strstr(out, "#include <acc_abi.h>");
@@ -247,15 +243,9 @@ static void test_diag_format(void **state) {
 /* The output of a whole snippet, as the CLI writes it. */
 static char *transpile(const char *code) {
     Options opt;
-    Unit *u = parse_snippet(code, &opt);
-    check_unit(u);
-    for (int i = 0; i < u->defs.len; i++)
-        if (((Fn *)u->defs.items[i])->is_async)
-            analyse_fn(u, u->defs.items[i]);
-    assert_int_equal(error_count, 0);
-    char *out = emit_unit(u, &opt);
+    Unit *u = transpile_snippet(code, &opt);
     unit_dispose(u);
-    return out;
+    return output;
 }
 
 static bool has_twin(const char *out, const char *fn) {
@@ -325,6 +315,64 @@ static void test_twins(void **state) {
     assert_non_null(strstr(out, "later__acc_sync(ACC__TWIN_BUDGET, 2)"));
 }
 
+/* The line of `out` that holds `what`, without its end. */
+static char *line_of(const char *out, const char *what) {
+    const char *p = strstr(out, what);
+    assert_non_null(p);
+    const char *b = p, *e = strchr(p, '\n');
+    while (b > out && b[-1] != '\n')
+        b--;
+    return xstrndup(b, (size_t)((e ? e : p + strlen(p)) - b));
+}
+
+/* The line before the one that holds `what`. */
+static char *line_before(const char *out, const char *what) {
+    const char *p = strstr(out, what);
+    assert_non_null(p);
+    while (p > out && p[-1] != '\n')
+        p--;
+    assert_true(p > out);
+    const char *e = p - 1, *b = e;
+    while (b > out && b[-1] != '\n')
+        b--;
+    return xstrndup(b, (size_t)(e - b));
+}
+
+/* A lowered body: one statement a line, indented (layout.c), and with
+   #line each line maps to the .ac line it comes from. */
+static void test_layout(void **state) {
+    (void)state;
+    const char *code = "async int g(int x);\n"
+                       "async int f(int a) {\n"
+                       "    int x = a + 1;\n"
+                       "    x += await g(x);\n"
+                       "    return x;\n"
+                       "}\n";
+    Options opt;
+    Unit *u = transpile_snippet(code, &opt);
+    unit_dispose(u);
+    /* each piece of the await on a line of its own, indented as the user's
+       statement, a level more inside the block acc opened */
+    assert_string_equal(line_of(output, "acc__state = 1;"), "    acc__f->acc__hdr.acc__state = 1;");
+    assert_string_equal(line_of(output, "acc__L1:;"), "        acc__L1:;");
+    assert_string_equal(line_of(output, "x += acc__f->acc__t0;"), "    x += acc__f->acc__t0;");
+    assert_null(strstr(output, "#line"));
+    with_lines = true;
+    u = transpile_snippet(code, &opt);
+    unit_dispose(u);
+    with_lines = false;
+    /* every piece of line 4's statement is said to be line 4 */
+    const char *pieces[] = {"acc__state = 1;", "if (acc__await(", "acc__L1:;", "x += acc__f->acc__t0;"};
+    for (size_t i = 0; i < sizeof pieces / sizeof *pieces; i++) {
+        char *before = line_before(output, pieces[i]);
+        if (strncmp(before, "#line", 5) == 0)
+            assert_true(strncmp(before, "#line 4 ", 8) == 0);
+        else /* the first piece: the #line before the statement says 4 */
+            assert_int_equal(i, 0);
+    }
+    assert_true(strncmp(line_before(output, "return x;"), "#line 5 ", 8) == 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_declare),
@@ -334,6 +382,7 @@ int main(void) {
         cmocka_unit_test(test_bytes_outside_untouched),
         cmocka_unit_test(test_diag_format),
         cmocka_unit_test(test_twins),
+        cmocka_unit_test(test_layout),
     };
     int r = cmocka_run_group_tests(tests, NULL, NULL);
     arena_free_all();
