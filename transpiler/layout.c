@@ -10,10 +10,10 @@
  *     braces of an initializer or a compound literal stay on their line);
  *   - each piece indented as the user's line it comes from, plus a level for
  *     each block opened on the line before it;
- *   - a `#line` before each piece but the first (unless --no-line), naming
- *     the user's line again, so that every line of the output, __LINE__ and
- *     a compiler's messages included, still maps to the .ac line it comes
- *     from.
+ *   - a `#line N` before each piece but the first (unless --no-line), naming
+ *     the user's line again (the file stays the one the last #line named),
+ *     so that every line of the output, __LINE__ and a compiler's messages
+ *     included, still maps to the .ac line it comes from.
  *
  * Preprocessor lines pass through as they are.
  */
@@ -27,8 +27,7 @@ typedef struct {
     const Source *src;
     Buf out;
     unsigned line;       /* the .ac line the next input line maps to, 0 unknown */
-    const char *file;    /* the file part of the last #line ("\"x.ac\""), NULL none */
-    size_t file_len;
+    bool named;          /* a #line has named the file: `#line N` alone may follow */
     Buf braces;          /* the braces open, a char each (generated) */
 } Layout;
 
@@ -96,11 +95,8 @@ static bool piece(Layout *y, const char *b, const char *e, bool first, int level
         e--;
     if (b == e)
         return false;
-    if (!first && y->line && y->file && !y->opt->no_line) {
-        buf_printf(&y->out, "#line %u ", y->line);
-        buf_putn(&y->out, y->file, y->file_len);
-        buf_put(&y->out, "\n");
-    }
+    if (!first && y->line && y->named && !y->opt->no_line)
+        buf_printf(&y->out, "#line %u\n", y->line); /* the file stays the one named last */
     indent(y, y->line, level < 0 ? 0 : level);
     buf_putn(&y->out, b, (size_t)(e - b));
     buf_put(&y->out, "\n");
@@ -200,8 +196,7 @@ static void directive(Layout *y, const char *p, const char *e) {
         while (end < e && *end == ' ')
             end++;
         y->line = (unsigned)n;
-        y->file = end;
-        y->file_len = (size_t)(e - end);
+        y->named |= end < e;
         if (!y->opt->no_line) {
             buf_putn(&y->out, p, (size_t)(e - p));
             buf_put(&y->out, "\n");
@@ -216,7 +211,7 @@ static void directive(Layout *y, const char *p, const char *e) {
 }
 
 char *layout_body(const char *text, const Options *opt, const Source *src) {
-    Layout y = {opt, src, {0}, 0, NULL, 0, {0}};
+    Layout y = {opt, src, {0}, 0, false, {0}};
     if (!src->line_starts) {
         unsigned l, c;
         line_col(src, 0, &l, &c); /* builds the line index */
