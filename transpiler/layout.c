@@ -28,6 +28,7 @@ typedef struct {
     Buf out;
     unsigned line;       /* the .ac line the next input line maps to, 0 unknown */
     bool named;          /* a #line has named the file: `#line N` alone may follow */
+    bool in_comment;     /* the line starts inside a block comment of the user's */
     Buf braces;          /* the braces open, a char each (generated) */
 } Layout;
 
@@ -135,7 +136,10 @@ static void code_line(Layout *y, const char *p, const char *e) {
             continue;
         }
         if (opens_opaque(p, e)) {
-            p = skip_opaque(p, e);
+            const char *q = skip_opaque(p, e);
+            if (p[0] == '/' && p[1] == '*' && !(q - p >= 4 && q[-2] == '*' && q[-1] == '/'))
+                y->in_comment = true; /* it goes on on the next line */
+            p = q;
             continue;
         }
         char c = *p;
@@ -211,7 +215,7 @@ static void directive(Layout *y, const char *p, const char *e) {
 }
 
 char *layout_body(const char *text, const Options *opt, const Source *src) {
-    Layout y = {opt, src, {0}, 0, false, {0}};
+    Layout y = {opt, src, {0}, 0, false, false, {0}};
     if (!src->line_starts) {
         unsigned l, c;
         line_col(src, 0, &l, &c); /* builds the line index */
@@ -224,6 +228,28 @@ char *layout_body(const char *text, const Options *opt, const Source *src) {
         const char *q = p;
         while (q < e && (*q == ' ' || *q == '\t'))
             q++;
+        if (y.in_comment) {
+            /* a line of a block comment the user spread over lines: as it
+               is; code after its end is laid out */
+            const char *end = q;
+            while (end + 1 < e && !(end[0] == '*' && end[1] == '/'))
+                end++;
+            if (end + 1 >= e) {
+                buf_putn(&y.out, p, (size_t)(e - p));
+                buf_put(&y.out, "\n");
+                if (y.line)
+                    y.line++;
+                p = *e ? e + 1 : e;
+                continue;
+            }
+            y.in_comment = false;
+            buf_putn(&y.out, p, (size_t)(end + 2 - p));
+            code_line(&y, end + 2, e);
+            if (y.line)
+                y.line++;
+            p = *e ? e + 1 : e;
+            continue;
+        }
         if (q < e && *q == '#') {
             /* a directive, with its continuation lines */
             while (e > p && e[-1] == '\\' && *e)
