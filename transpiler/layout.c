@@ -10,10 +10,10 @@
  *     braces of an initializer or a compound literal stay on their line);
  *   - each piece indented as the user's line it comes from, plus a level for
  *     each block opened on the line before it;
- *   - a `#line` before each piece but the first (unless --no-line), naming
- *     the user's line again, so that every line of the output, __LINE__ and
- *     a compiler's messages included, still maps to the .ac line it comes
- *     from.
+ *   - a `#line N` before each piece but the first (unless --no-line), naming
+ *     the user's line again (the file stays the one the last #line named),
+ *     so that every line of the output, __LINE__ and a compiler's messages
+ *     included, still maps to the .ac line it comes from.
  *
  * Preprocessor lines pass through as they are.
  */
@@ -27,8 +27,8 @@ typedef struct {
     const Source *src;
     Buf out;
     unsigned line;       /* the .ac line the next input line maps to, 0 unknown */
-    const char *file;    /* the file part of the last #line ("\"x.ac\""), NULL none */
-    size_t file_len;
+    bool named;          /* a #line has named the file: `#line N` alone may follow */
+    bool in_comment;     /* the line starts inside a block comment of the user's */
     Buf braces;          /* the braces open, a char each (generated) */
 } Layout;
 
@@ -96,11 +96,8 @@ static bool piece(Layout *y, const char *b, const char *e, bool first, int level
         e--;
     if (b == e)
         return false;
-    if (!first && y->line && y->file && !y->opt->no_line) {
-        buf_printf(&y->out, "#line %u ", y->line);
-        buf_putn(&y->out, y->file, y->file_len);
-        buf_put(&y->out, "\n");
-    }
+    if (!first && y->line && y->named && !y->opt->no_line)
+        buf_printf(&y->out, "#line %u\n", y->line); /* the file stays the one named last */
     indent(y, y->line, level < 0 ? 0 : level);
     buf_putn(&y->out, b, (size_t)(e - b));
     buf_put(&y->out, "\n");
@@ -139,7 +136,10 @@ static void code_line(Layout *y, const char *p, const char *e) {
             continue;
         }
         if (opens_opaque(p, e)) {
-            p = skip_opaque(p, e);
+            const char *q = skip_opaque(p, e);
+            if (p[0] == '/' && p[1] == '*' && !(q - p >= 4 && q[-2] == '*' && q[-1] == '/'))
+                y->in_comment = true; /* it goes on on the next line */
+            p = q;
             continue;
         }
         char c = *p;
@@ -200,8 +200,7 @@ static void directive(Layout *y, const char *p, const char *e) {
         while (end < e && *end == ' ')
             end++;
         y->line = (unsigned)n;
-        y->file = end;
-        y->file_len = (size_t)(e - end);
+        y->named |= end < e;
         if (!y->opt->no_line) {
             buf_putn(&y->out, p, (size_t)(e - p));
             buf_put(&y->out, "\n");
@@ -216,7 +215,7 @@ static void directive(Layout *y, const char *p, const char *e) {
 }
 
 char *layout_body(const char *text, const Options *opt, const Source *src) {
-    Layout y = {opt, src, {0}, 0, NULL, 0, {0}};
+    Layout y = {opt, src, {0}, 0, false, false, {0}};
     if (!src->line_starts) {
         unsigned l, c;
         line_col(src, 0, &l, &c); /* builds the line index */
@@ -229,6 +228,28 @@ char *layout_body(const char *text, const Options *opt, const Source *src) {
         const char *q = p;
         while (q < e && (*q == ' ' || *q == '\t'))
             q++;
+        if (y.in_comment) {
+            /* a line of a block comment the user spread over lines: as it
+               is; code after its end is laid out */
+            const char *end = q;
+            while (end + 1 < e && !(end[0] == '*' && end[1] == '/'))
+                end++;
+            if (end + 1 >= e) {
+                buf_putn(&y.out, p, (size_t)(e - p));
+                buf_put(&y.out, "\n");
+                if (y.line)
+                    y.line++;
+                p = *e ? e + 1 : e;
+                continue;
+            }
+            y.in_comment = false;
+            buf_putn(&y.out, p, (size_t)(end + 2 - p));
+            code_line(&y, end + 2, e);
+            if (y.line)
+                y.line++;
+            p = *e ? e + 1 : e;
+            continue;
+        }
         if (q < e && *q == '#') {
             /* a directive, with its continuation lines */
             while (e > p && e[-1] == '\\' && *e)

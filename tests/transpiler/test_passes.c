@@ -366,11 +366,12 @@ static void test_layout(void **state) {
     for (size_t i = 0; i < sizeof pieces / sizeof *pieces; i++) {
         char *before = line_before(output, pieces[i]);
         if (strncmp(before, "#line", 5) == 0)
-            assert_true(strncmp(before, "#line 4 ", 8) == 0);
+            assert_true(strncmp(before, "#line 4", 7) == 0 && (!before[7] || before[7] == ' '));
         else /* the first piece: the #line before the statement says 4 */
             assert_int_equal(i, 0);
     }
-    assert_true(strncmp(line_before(output, "return x;"), "#line 5 ", 8) == 0);
+    char *ret = line_before(output, "return x;");
+    assert_true(strncmp(ret, "#line 5", 7) == 0 && (!ret[7] || ret[7] == ' '));
 }
 
 int main(void) {
