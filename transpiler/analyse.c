@@ -50,6 +50,37 @@ static enum CXChildVisitResult find_attr(CXCursor c, CXCursor parent, CXClientDa
     return CXChildVisit_Continue;
 }
 
+/* The parenthesized operand, "(...)", of a declaration's GNU attribute
+   `name` (__attribute__((name(...)))), or NULL.  libclang exposes most GNU
+   attributes only as unexposed cursors, but prints the declaration with
+   them, their operands as the AST holds them: macros expanded. */
+static char *gnu_attr_operand(CXCursor c, const char *name) {
+    bool any = false;
+    clang_visitChildren(c, find_attr, &any);
+    if (!any)
+        return NULL;
+    CXPrintingPolicy pol = clang_getCursorPrintingPolicy(c);
+    char *text = str_dispose(clang_getCursorPrettyPrinted(c, pol));
+    clang_PrintingPolicy_dispose(pol);
+    char *key = fmt("__attribute__((%s(", name), *op = NULL;
+    const char *p = strstr(text, key);
+    if (p) {
+        p += strlen(key) - 1; /* at the operand's "(" */
+        int depth = 0;
+        const char *e = p;
+        for (; *e; e++) {
+            depth += *e == '(';
+            if (*e == ')' && --depth == 0)
+                break;
+        }
+        if (*e)
+            op = xstrndup(p, (size_t)(e + 1 - p));
+    }
+    xfree(key);
+    xfree(text);
+    return op;
+}
+
 typedef struct {
     Unit *u;
     unsigned decl_end; /* where the declaration ends */
@@ -108,28 +139,9 @@ static char *alignment_of(Unit *u, CXCursor c) {
     if (q.text && (strncmp(q.text, "_Alignas", 8) == 0 || strncmp(q.text, "alignas", 7) == 0))
         return q.text;
     xfree(q.text);
-    q.text = NULL;
-    bool any = false;
-    clang_visitChildren(c, find_attr, &any);
-    if (!any)
-        return NULL;
-    CXPrintingPolicy pol = clang_getCursorPrintingPolicy(c);
-    char *text = str_dispose(clang_getCursorPrettyPrinted(c, pol));
-    clang_PrintingPolicy_dispose(pol);
-    const char *p = strstr(text, "__attribute__((aligned(");
-    if (p) {
-        p += strlen("__attribute__((aligned");
-        int depth = 0;
-        const char *e = p;
-        for (; *e; e++) {
-            depth += *e == '(';
-            if (*e == ')' && --depth == 0)
-                break;
-        }
-        if (*e)
-            q.text = fmt("_Alignas%.*s", (int)(e + 1 - p), p);
-    }
-    xfree(text);
+    char *n = gnu_attr_operand(c, "aligned");
+    q.text = n ? fmt("_Alignas%s", n) : NULL;
+    xfree(n);
     return q.text;
 }
 
@@ -137,21 +149,9 @@ static char *alignment_of(Unit *u, CXCursor c) {
    spelled (systemd's `_cleanup_free_` macros included): libclang exposes
    the attribute only as unexposed, but prints the declaration with it. */
 static char *cleanup_of(CXCursor c) {
-    bool any = false;
-    clang_visitChildren(c, find_attr, &any);
-    if (!any)
-        return NULL;
-    CXPrintingPolicy pol = clang_getCursorPrintingPolicy(c);
-    char *text = str_dispose(clang_getCursorPrettyPrinted(c, pol));
-    clang_PrintingPolicy_dispose(pol);
-    char *fn = NULL;
-    const char *p = strstr(text, "__attribute__((cleanup(");
-    if (p) {
-        p += strlen("__attribute__((cleanup(");
-        size_t n = strcspn(p, ")");
-        fn = xstrndup(p, n);
-    }
-    xfree(text);
+    char *op = gnu_attr_operand(c, "cleanup");
+    char *fn = op ? xstrndup(op + 1, strlen(op) - 2) : NULL;
+    xfree(op);
     return fn;
 }
 
