@@ -70,9 +70,14 @@ static Node *find_label(Node *n, CXCursor target) {
     return NULL;
 }
 
+static bool is_jump(Node *n) {
+    return n->kind == CXCursor_BreakStmt || n->kind == CXCursor_ReturnStmt ||
+           n->kind == CXCursor_GotoStmt || n->kind == CXCursor_ContinueStmt;
+}
+
+/* Whether a jump stands anywhere in n. */
 static bool has_jump(Node *n) {
-    if (n->kind == CXCursor_ReturnStmt || n->kind == CXCursor_BreakStmt ||
-        n->kind == CXCursor_ContinueStmt || n->kind == CXCursor_GotoStmt)
+    if (is_jump(n))
         return true;
     for (int i = 0; i < n->nkids; i++)
         if (has_jump(n->kids[i]))
@@ -434,11 +439,6 @@ static void lower_labelled(Lower *L, Node *n) {
         lower_stmt(L, sub);
     else
         lower_sub(L, sub);
-}
-
-static bool is_jump(Node *n) {
-    return n->kind == CXCursor_BreakStmt || n->kind == CXCursor_ReturnStmt ||
-           n->kind == CXCursor_GotoStmt || n->kind == CXCursor_ContinueStmt;
 }
 
 static bool is_conditional_directive(const char *p) {
