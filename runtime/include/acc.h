@@ -575,7 +575,8 @@ ACC__EXTERN long acc__alloc_fail_at(long n);
 ACC__EXTERN long acc__alloc_outstanding(void);
 /* A stand-in for getaddrinfo(3) in acc_getaddrinfo's threads (NULL: the
  * real one; numeric hosts then go to it too), and the lookups whose thread
- * has not yet ended (abandoned ones included). */
+ * has not yet been joined (abandoned ones included; those that have ended
+ * are joined first). */
 typedef int (*acc__getaddrinfo_fn)(const char *host, const char *service,
                                    const struct addrinfo *hints, struct addrinfo **res);
 ACC__EXTERN void acc__getaddrinfo_hook(acc__getaddrinfo_fn fn);

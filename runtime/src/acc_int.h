@@ -308,6 +308,7 @@ void acc__signal_loop_close(acc_loop *loop);
 /* resolve.c: a getaddrinfo error code as a negative errno; a blocking
    lookup of host:port (numeric port) for one socket type */
 int acc__gai_status(int rc);
+void acc__getaddrinfo_reap(void); /* joins abandoned lookups' ended threads */
 struct addrinfo;
 int acc__resolve(const char *host, int port, int socktype, bool passive, struct addrinfo **ai);
 

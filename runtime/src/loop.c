@@ -267,6 +267,7 @@ void acc_loop_close(acc_loop *loop) {
     acc__executor_shutdown(loop); /* its jobs finish and post completions */
     inbox_run(loop);
     acc__tl_running = prev;
+    acc__getaddrinfo_reap();
     while (loop->tasks.next != &loop->tasks)
         acc__task_free(ACC__TASK_OF(loop->tasks.next));
     acc__heap_free(&loop->timers);

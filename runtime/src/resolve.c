@@ -3,13 +3,19 @@
  * (loop.getaddrinfo).
  *
  * getaddrinfo(3) blocks and cannot be interrupted, so acc_getaddrinfo runs
- * it on a thread of its own, started for the lookup and detached.  The
- * lookup lives in a heap job, not in the frame of the await: a task that is
- * cancelled, or whose acc_wait_for runs out, leaves at once with
- * -ECANCELED, and the job is marked abandoned; the thread, when the lookup
- * finally ends, frees the result and the job itself.  So a stuck resolver
- * holds a thread for as long as it is stuck, never a task.  A numeric host
- * (an IPv4 or IPv6 literal) is converted at once, with no thread.
+ * it on a thread of its own, started for the lookup.  The lookup lives in a
+ * heap job, not in the frame of the await: a task that is cancelled, or
+ * whose acc_wait_for runs out, leaves at once with -ECANCELED, and the job
+ * is marked abandoned.  So a stuck resolver holds a thread for as long as
+ * it is stuck, never a task.  A numeric host (an IPv4 or IPv6 literal) is
+ * converted at once, with no thread.
+ *
+ * Every thread is joined, never detached: a detached thread that is still
+ * on its way out when the program ends leaves its stack and TLS behind
+ * (valgrind saw them lost).  The loop thread joins a thread whose result it
+ * takes (the thread has posted it and is returning); a thread whose job was
+ * abandoned frees the result, puts the job on `ended` and returns, and the
+ * next lookup, acc__getaddrinfo_inflight or acc_loop_close joins it.
  *
  * Statuses: getaddrinfo's errors become negative errnos as everywhere in
  * acc: EAI_NONAME and EAI_FAIL -ENOENT, EAI_AGAIN -EAGAIN, EAI_MEMORY
@@ -58,15 +64,13 @@ static _Atomic(acc__getaddrinfo_fn) lookup_hook;
 static atomic_long inflight;
 
 void acc__getaddrinfo_hook(acc__getaddrinfo_fn fn) { atomic_store(&lookup_hook, fn); }
-long acc__getaddrinfo_inflight(void) { return atomic_load(&inflight); }
-
-static int lookup(const char *host, const char *service, const struct addrinfo *hints,
-                  struct addrinfo **res) {
-    acc__getaddrinfo_fn fn = atomic_load(&lookup_hook);
-    return fn ? fn(host, service, hints, res) : getaddrinfo(host, service, hints, res);
+long acc__getaddrinfo_inflight(void) {
+    acc__getaddrinfo_reap();
+    return atomic_load(&inflight);
 }
 
-/* One lookup on its thread.  `abandoned` is guarded by
+
+/* One lookup on its thread.  `abandoned`, `self` and `next` are guarded by
  * job_lock; everything else is the thread's until it posts, then the loop's. */
 typedef struct gai_job {
     char *host, *service;
@@ -74,13 +78,18 @@ typedef struct gai_job {
     bool has_hints;
     struct addrinfo *res;
     int rc;
+    acc__getaddrinfo_fn fn;  /* the hook when the lookup started, or getaddrinfo */
     acc_loop *loop;
     acc_task *task;
     bool abandoned, finished;
     acc__post post;
+    pthread_t thread;        /* set by the starter, read by the loop thread */
+    pthread_t self;          /* set by the thread itself when abandoned */
+    struct gai_job *next;    /* on `ended` */
 } gai_job;
 
 static pthread_mutex_t job_lock = PTHREAD_MUTEX_INITIALIZER;
+static gai_job *ended; /* abandoned jobs whose thread has returned */
 
 static void job_free(gai_job *j) {
     if (j->res)
@@ -90,6 +99,27 @@ static void job_free(gai_job *j) {
     free(j);
 }
 
+/* Joins a thread known to have posted its result or put itself on
+ * `ended` (so the wait is for it to return), and frees its job. */
+static void job_join(gai_job *j, pthread_t th) {
+    pthread_join(th, NULL);
+    atomic_fetch_sub(&inflight, 1);
+    job_free(j);
+}
+
+/* Joins the threads of abandoned lookups that have ended. */
+void acc__getaddrinfo_reap(void) {
+    pthread_mutex_lock(&job_lock);
+    gai_job *j = ended;
+    ended = NULL;
+    pthread_mutex_unlock(&job_lock);
+    while (j) {
+        gai_job *next = j->next;
+        job_join(j, j->self);
+        j = next;
+    }
+}
+
 /* On the loop thread: the lookup has ended. */
 static void job_done(void *arg) {
     gai_job *j = arg;
@@ -97,7 +127,7 @@ static void job_done(void *arg) {
     bool abandoned = j->abandoned;
     pthread_mutex_unlock(&job_lock);
     if (abandoned) {
-        job_free(j);
+        job_join(j, j->thread); /* given up on after the thread posted */
         return;
     }
     j->finished = true;
@@ -106,17 +136,24 @@ static void job_done(void *arg) {
 
 static void *job_run(void *arg) {
     gai_job *j = arg;
-    j->rc = lookup(j->host, j->service, j->has_hints ? &j->hints : NULL, &j->res);
+    j->rc = j->fn(j->host, j->service, j->has_hints ? &j->hints : NULL, &j->res);
     if (j->rc != 0)
         j->res = NULL;
     pthread_mutex_lock(&job_lock);
     bool abandoned = j->abandoned;
+    if (abandoned) {
+        /* nobody waits for it: the late result is dropped, the job left
+         * for the reaper to join this thread and free */
+        if (j->res)
+            freeaddrinfo(j->res);
+        j->res = NULL;
+        j->self = pthread_self();
+        j->next = ended;
+        ended = j;
+    }
     pthread_mutex_unlock(&job_lock);
-    if (abandoned)
-        job_free(j); /* nobody waits for it: the late result is dropped */
-    else
+    if (!abandoned)
         acc__post_to(j->loop, &j->post);
-    atomic_fetch_sub(&inflight, 1);
     return NULL;
 }
 
@@ -153,7 +190,9 @@ static int gai_start(gai_frame *fr) {
     if (!fr->out || (!fr->host && !fr->service))
         return gai_finish(fr, -EINVAL);
     *fr->out = NULL;
-    if (!atomic_load(&lookup_hook) && fr->host) {
+    acc__getaddrinfo_reap();
+    acc__getaddrinfo_fn hook = atomic_load(&lookup_hook);
+    if (!hook && fr->host) {
         /* a numeric host needs no resolver */
         struct addrinfo h;
         if (fr->hints)
@@ -185,19 +224,18 @@ static int gai_start(gai_frame *fr) {
         j->hints.ai_protocol = fr->hints->ai_protocol;
         j->has_hints = true;
     }
+    j->fn = hook ? hook : getaddrinfo;
     j->loop = acc__running_loop();
     j->task = acc__current();
     j->post.fn = job_done;
     j->post.arg = j;
     j->post.owned = false;
     pthread_attr_t at;
-    pthread_t th;
     int e = pthread_attr_init(&at);
     if (e == 0) {
-        pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
         pthread_attr_setstacksize(&at, 256 * 1024);
         atomic_fetch_add(&inflight, 1);
-        e = pthread_create(&th, &at, job_run, j);
+        e = pthread_create(&j->thread, &at, job_run, j);
         if (e != 0)
             atomic_fetch_sub(&inflight, 1);
         pthread_attr_destroy(&at);
@@ -224,13 +262,13 @@ static int gai_resume(acc_frame *f) {
             *fr->out = j->res;
             j->res = NULL;
         }
-        job_free(j);
+        job_join(j, j->thread);
         return gai_finish(fr, st);
     }
     if (!acc__task_cancelled(acc__current()))
         return ACC__PENDING;
-    /* give up: whoever holds the job last (its thread, or the completion
-     * already in the loop's inbox) frees it */
+    /* give up: whoever holds the job last (its thread, which leaves it to
+     * the reaper, or the completion already in the loop's inbox) frees it */
     pthread_mutex_lock(&job_lock);
     j->abandoned = true;
     pthread_mutex_unlock(&job_lock);
