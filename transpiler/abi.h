@@ -19,6 +19,8 @@
 #define ABI_FRAME_NEW "acc__frame_new" /* allocates a frame */
 #define ABI_FRAME_NEW_ALIGNED "acc__frame_new_aligned" /* one with members over-aligned */
 #define ABI_AWAIT "acc__await"         /* runs a callee's frame; nonzero: it suspended */
+#define ABI_AWAIT_COLD "acc__await_cold" /* the same out of line (in direct entries) */
+#define ABI_FRAME_NEW_COLD "acc__frame_new_cold" /* acc__frame_new out of line (direct entries) */
 #define ABI_ZERO "acc__zero"           /* zeroes bytes (no <string.h>) */
 #define ABI_MAIN "acc__main"           /* runs an async main on a fresh loop */
 #define ABI_OFFSETOF "acc__offsetof"

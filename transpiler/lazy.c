@@ -138,8 +138,8 @@ static bool needs_frame(Fn *fn, Node *n) {
  * frame (its slots are all written after this point, so the scratch's
  * earlier ones are never read again):
  *   if (!*acc__h) {
- *       if (!(*acc__h = (struct f__acc_frame *)(void *)acc__frame_new(sizeof **acc__h, &f__acc_info))) {
- *           (void)acc__await(acc__c, ACC__NULL);      (the task fails: -ENOMEM)
+ *       if (!(*acc__h = (struct f__acc_frame *)(void *)acc__frame_new_cold(sizeof **acc__h, &f__acc_info))) {
+ *           (void)acc__await_cold(acc__c, ACC__NULL); (the task fails: -ENOMEM)
  *           return acc__z;
  *       }
  *       acc__lazy_enter();                             (one unit of await depth from here on)
@@ -153,8 +153,8 @@ void lazy_guard(Lower *L, Node *n) {
         return;
     bool is_void = result_type(fn).kind == CXType_Void;
     putf(L,
-         "if (!*" ABI_HEAP ") { if (!(*" ABI_HEAP " = (struct %s" ABI_FRAME_STRUCT " *)(void *)" ABI_FRAME_NEW
-         "(sizeof **" ABI_HEAP ", &%s" ABI_INFO "))) { (void)" ABI_AWAIT "(" ABI_CALLER ", " ABI_NULL "); %s } ",
+         "if (!*" ABI_HEAP ") { if (!(*" ABI_HEAP " = (struct %s" ABI_FRAME_STRUCT " *)(void *)" ABI_FRAME_NEW_COLD
+         "(sizeof **" ABI_HEAP ", &%s" ABI_INFO "))) { (void)" ABI_AWAIT_COLD "(" ABI_CALLER ", " ABI_NULL "); %s } ",
          fn->name, fn->name, is_void ? "return;" : "return " ABI_Z ";");
     put(L, ABI_LAZY_ENTER "(); " F " = *" ABI_HEAP "; " F "->" ABI_HDR "." ABI_CALLER_FIELD " = " ABI_CALLER "; ");
     if (!is_void)

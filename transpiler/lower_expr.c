@@ -262,9 +262,9 @@ static void lower_twin_await(Lower *L, Node *call, Fn *callee, const char *slot,
                             acc__await(&acc__f->acc__hdr, g__acc(&acc__f->acc__tN, x)))) {
                          acc__f->acc__hdr.acc__state = K; <spills, suspend, reloads as above> }
    In a direct body (lazy.c) a twin is called without the check (a direct
-   entry never runs on a nested trampoline), and the suspension has no
-   resume point: the frame resumes in the body function, at the label
-   of the same number. */
+   entry never runs on a nested trampoline), the await is acc__await_cold,
+   and the suspension has no resume point: the frame resumes in the body
+   function, at the label of the same number. */
 static char *lower_await(Lower *L, Node *n, bool want) {
     Node *call = peel(n->kids[0]);
     CXType t = clang_getCursorType(call->cur);
@@ -301,16 +301,18 @@ static char *lower_await(Lower *L, Node *n, bool want) {
         xfree(tt);
     }
     Fn *lazy = lazy_callee(L->fn, call);
+    /* (a direct body has paid for its frame here: the await out of line) */
+    const char *await = L->direct ? ABI_AWAIT_COLD : ABI_AWAIT;
     if (lazy) {
         /* the state only where it is read: by the resume after a suspension
            (a direct entry does not look at its caller's) */
         char *dt = direct_call(lazy, res, texts, nt);
         lazy->direct_used = true;
-        putf(L, "if (" ABI_LAZY_OK "() ? %s : (%s->" ABI_HDR "." ABI_STATE " = %d, " ABI_AWAIT "(&%s->" ABI_HDR
-             ", %s))) { %s->" ABI_HDR "." ABI_STATE " = %d; ", dt, F, k, F, ctor, F, k);
+        putf(L, "if (" ABI_LAZY_OK "() ? %s : (%s->" ABI_HDR "." ABI_STATE " = %d, %s(&%s->" ABI_HDR
+             ", %s))) { %s->" ABI_HDR "." ABI_STATE " = %d; ", dt, F, k, await, F, ctor, F, k);
         xfree(dt);
     } else {
-        putf(L, "%s->" ABI_HDR "." ABI_STATE " = %d; if (" ABI_AWAIT "(&%s->" ABI_HDR ", %s)) { ", F, k, F, ctor);
+        putf(L, "%s->" ABI_HDR "." ABI_STATE " = %d; if (%s(&%s->" ABI_HDR ", %s)) { ", F, k, await, F, ctor);
     }
     put_spills(L, n, true);
     if (L->direct)

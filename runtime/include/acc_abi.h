@@ -207,7 +207,7 @@ ACC__EXTERN void acc__frame_done_slow_v1(acc__frame *acc__frame_);
 ACC__EXTERN int acc__await_slow_v1(acc__frame *acc__self, acc__frame *acc__callee);
 /* acc__twin_ok() out of line (compilers without the inline fast paths). */
 ACC__EXTERN int acc__twin_ok_v1(void);
-/* acc__lazy_done() out of line (compilers without the inline fast paths). */
+/* acc__lazy_done() (below). */
 ACC__EXTERN void acc__lazy_done_v1(acc__frame *acc__caller_, acc__frame *acc__f_);
 
 #if !defined(__ACC__) && !defined(__TINYC__) && !defined(__cplusplus) &&   \
@@ -298,10 +298,6 @@ ACC__STATIC_INLINE int acc__await_inline(acc__frame *acc__self, acc__frame *acc_
 #define acc__lazy_ok() (acc__th_v1.acc__top && acc__th_v1.acc__depth < ACC__DEPTH_MAX)
 #define acc__lazy_enter() ((void)acc__th_v1.acc__depth++)
 #define acc__lazy_leave() ((void)acc__th_v1.acc__depth--)
-/* A direct entry that allocated frame f returns: the task's top is `caller`
-   again, and f (which has returned) goes back to the pool. */
-#define acc__lazy_done(acc__caller_, acc__f_)                                                     \
-    ((void)(*acc__th_v1.acc__top = (acc__caller_)), acc__frame_done_inline(acc__f_))
 #else
 #define acc__frame_new(acc__size, acc__fn) acc__frame_new_v1((acc__size), (acc__fn))
 #define acc__await(acc__self, acc__callee) acc__await_v1((acc__self), (acc__callee))
@@ -311,8 +307,15 @@ ACC__STATIC_INLINE int acc__await_inline(acc__frame *acc__self, acc__frame *acc_
 #define acc__lazy_ok() 0
 #define acc__lazy_enter() ((void)0)
 #define acc__lazy_leave() ((void)0)
-#define acc__lazy_done(acc__caller_, acc__f_) acc__lazy_done_v1((acc__caller_), (acc__f_))
 #endif /* ACC__FASTPATH */
+/* What a direct entry does once it has allocated its frame is the slow
+   path (the allocation has been paid for): out of line, so that the code
+   an await of it inlines into its caller stays small.  acc__lazy_done: the
+   entry that allocated frame f returns, the task's top is `caller` again
+   and f (which has returned) goes back to the pool. */
+#define acc__frame_new_cold(acc__size, acc__fn) acc__frame_new_v1((acc__size), (acc__fn))
+#define acc__await_cold(acc__self, acc__callee) acc__await_v1((acc__self), (acc__callee))
+#define acc__lazy_done(acc__caller_, acc__f_) acc__lazy_done_v1((acc__caller_), (acc__f_))
 
 #ifdef __cplusplus
 }
