@@ -21,7 +21,7 @@
  * point numbers the direct body shares (it is lowered a second time, in
  * the same order, with the same slots).  When the direct body returns, its
  * frame (if any) goes back to the pool.  From its frame's allocation until
- * it returns it counts one unit of the task's await depth, which bounds
+ * it returns it counts two units of the task's await depth, which bounds
  * the C stack (acc_abi.h); before, it awaits nothing but twins.
  *
  * An await of f in an async body (or in a direct body) calls the direct
@@ -142,7 +142,7 @@ static bool needs_frame(Fn *fn, Node *n) {
  *           (void)acc__await_cold(acc__c, ACC__NULL); (the task fails: -ENOMEM)
  *           return acc__z;
  *       }
- *       acc__lazy_enter();                             (one unit of await depth from here on)
+ *       acc__lazy_enter();                             (two units of await depth from here on)
  *       acc__f = *acc__h; acc__f->acc__hdr.acc__caller = acc__c; acc__f->acc__res = acc__res;
  *       acc__f->acc__v_p = p; ...                     (each parameter's current value)
  *   }

@@ -287,17 +287,19 @@ ACC__STATIC_INLINE int acc__await_inline(acc__frame *acc__self, acc__frame *acc_
  * inside a task and below the depth bound.  (Never on a nested trampoline,
  * acc__run_nested: only frames of functions that never suspend run there,
  * and those await only such functions, through twins.)
- * A direct call counts one unit of the depth from when it allocates its
- * frame until it returns (acc__lazy_enter, acc__lazy_leave); one that
- * allocates none awaits nothing but twins, whose own budget bounds them.
- * So the C stack stays bounded as with acc__await, and the common call,
- * which allocates nothing, touches no thread state but to read it.  A direct entry that cannot
- * allocate its frame marks the task failed (-ENOMEM) as a constructor that
- * returns NULL does, and returns ACC__DONE with a zeroed result.
+ * A direct call counts two units of the depth (its two C functions take
+ * about twice the C stack of a resume, under ASan too) from when it
+ * allocates its frame until it returns (acc__lazy_enter, acc__lazy_leave);
+ * one that allocates none awaits nothing but twins, whose own budget
+ * bounds them.  So the C stack stays bounded as with acc__await, and the
+ * common call, which allocates nothing, touches no thread state but to
+ * read it.  A direct entry that cannot allocate its frame marks the task
+ * failed (-ENOMEM) as a constructor that returns NULL does, and returns
+ * ACC__DONE with a zeroed result.
  */
 #define acc__lazy_ok() (acc__th_v1.acc__top && acc__th_v1.acc__depth < ACC__DEPTH_MAX)
-#define acc__lazy_enter() ((void)acc__th_v1.acc__depth++)
-#define acc__lazy_leave() ((void)acc__th_v1.acc__depth--)
+#define acc__lazy_enter() ((void)(acc__th_v1.acc__depth += 2))
+#define acc__lazy_leave() ((void)(acc__th_v1.acc__depth -= 2))
 #else
 #define acc__frame_new(acc__size, acc__fn) acc__frame_new_v1((acc__size), (acc__fn))
 #define acc__await(acc__self, acc__callee) acc__await_v1((acc__self), (acc__callee))
