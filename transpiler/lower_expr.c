@@ -315,12 +315,12 @@ static char *lower_await(Lower *L, Node *n, bool want) {
         putf(L, "%s->" ABI_HDR "." ABI_STATE " = %d; if (%s(&%s->" ABI_HDR ", %s)) { ", F, k, await, F, ctor);
     }
     put_spills(L, n, true);
-    if (L->direct)
+    if (L->direct) {
         putf(L, "%s ", L->suspend);
-    else
+    } else {
         putf(L, "%s " ABI_LABEL "%d:; ", L->suspend, k);
-    if (!L->direct)
         put_spills(L, n, false);
+    }
     put(L, twin ? "} } " : "} ");
     return slot ? slot : xstrdup("((void)0)");
 }
