@@ -14,10 +14,13 @@
 
 #define ABI_FRAME "acc__frame"         /* the header every frame starts with */
 #define ABI_STATE "acc__state"         /* its member: the resume point, and ABI_SUSPENDED */
+#define ABI_CALLER_FIELD "acc__caller" /* its member: the frame awaiting it */
 #define ABI_FNINFO "acc__fninfo"       /* what the runtime knows of an async function */
 #define ABI_FRAME_NEW "acc__frame_new" /* allocates a frame */
 #define ABI_FRAME_NEW_ALIGNED "acc__frame_new_aligned" /* one with members over-aligned */
 #define ABI_AWAIT "acc__await"         /* runs a callee's frame; nonzero: it suspended */
+#define ABI_AWAIT_COLD "acc__await_cold" /* the same out of line (in direct entries) */
+#define ABI_FRAME_NEW_COLD "acc__frame_new_cold" /* acc__frame_new out of line (direct entries) */
 #define ABI_ZERO "acc__zero"           /* zeroes bytes (no <string.h>) */
 #define ABI_MAIN "acc__main"           /* runs an async main on a fresh loop */
 #define ABI_OFFSETOF "acc__offsetof"
@@ -31,6 +34,10 @@
 #define ABI_RUN_NESTED "acc__run_nested" /* runs a frame to its end on a nested trampoline */
 #define ABI_TWIN_OK "acc__twin_ok"     /* whether an await may call a twin now */
 #define ABI_TWIN_BUDGET "ACC__TWIN_BUDGET" /* twin calls one chain may nest */
+#define ABI_LAZY_OK "acc__lazy_ok"     /* whether an await may call a direct entry now */
+#define ABI_LAZY_ENTER "acc__lazy_enter" /* a direct entry runs: one unit of await depth */
+#define ABI_LAZY_LEAVE "acc__lazy_leave" /* and returns */
+#define ABI_LAZY_DONE "acc__lazy_done" /* its frame returned: top to the caller, frame freed */
 
 /* ---- acc.h's parse view (what acc's libclang parse reads, not the output) */
 
@@ -66,6 +73,9 @@
 #define ABI_BUDGET "acc__b"    /* a twin's parameter: the twin calls it may still nest */
 #define ABI_R "acc__r"         /* a twin's result */
 #define ABI_CONT "acc__cont"   /* + index: where a lowered loop's continue goes */
+#define ABI_CALLER "acc__c"    /* a direct entry's parameter: the awaiting frame */
+#define ABI_HEAP "acc__h"      /* a direct entry's frame once it has one, else NULL */
+#define ABI_LOCAL "acc__l"     /* its frame-shaped scratch on the C stack (slots only) */
 
 /* suffixes to the async function's own name */
 #define ABI_CTOR "__acc"               /* f__acc: the constructor */
@@ -75,5 +85,7 @@
 #define ABI_RESUME "__acc_resume"      /* what the runtime calls */
 #define ABI_BODY "__acc_body"          /* the body function */
 #define ABI_TWIN "__acc_sync"          /* its plain twin (twin.c) */
+#define ABI_DIRECT "__acc_direct"      /* its direct entry, frame allocated lazily (lazy.c) */
+#define ABI_DBODY "__acc_dbody"        /* the direct entry's body */
 
 #endif /* ACC_ABI_NAMES_H */

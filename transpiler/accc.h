@@ -195,6 +195,11 @@ struct Fn {
     unsigned twin_decl_at; /* where the first file-scope declaration of it starts, UINT_MAX none */
     Vec awaited;           /* Fn*: the callee of each await of the body, NULL when not a direct
                               call of a function defined in this file */
+    /* filled by lazy.c and lower: the direct entry f__acc_direct of a function
+       that may suspend, whose frame it allocates only when an await needs it */
+    bool lazy;             /* eligible for a direct entry (lazy.c says which) */
+    bool direct_used;      /* some lowered await calls its direct entry: it is emitted */
+    char *direct;          /* (lower) the direct entry's body, when direct_used */
 };
 
 /*
@@ -398,10 +403,26 @@ void twin_analyse(Unit *u);
 /* The function whose twin an await of `call` inside fn calls, or NULL (the
    await takes the ordinary path). */
 Fn *twin_callee(Fn *fn, Node *call);
+/* Whether fn's body can be copied into a second function (no mutable
+   static local, no label address, under 1 KiB of locals and parameters). */
+bool twin_copyable(Fn *fn);
 /* `static T f__acc_sync(unsigned acc__b, P...)`, with or without parameter names. */
 char *twin_proto(Fn *fn, bool with_names);
 /* The twin's struct and definition, after fn's constructor. */
 void twin_emit(Buf *b, Fn *fn, const char *body, const Vec *temps);
+
+/* ---- lazy.c ------------------------------------------------------------- */
+
+/* Which async functions get a direct entry (Fn.lazy), after twin_analyse. */
+void lazy_analyse(Unit *u);
+/* The function whose direct entry an await of `call` inside fn calls, or NULL. */
+Fn *lazy_callee(Fn *fn, Node *call);
+/* `static int f__acc_direct(acc__frame *acc__c, T *acc__res, P...)`, with or without names. */
+char *direct_proto(Fn *fn, bool with_names);
+/* The direct entry's body function and the entry, after fn's resume function. */
+void direct_emit(Buf *b, Fn *fn, const char *body);
+/* The body of fn's direct entry (lower.c), C text. */
+char *lower_direct(Unit *u, Fn *fn, const Options *opt);
 
 /* ---- macro.c ------------------------------------------------------------ */
 

@@ -567,6 +567,8 @@ void analyse_unit(Unit *u) {
         if (fn->is_async)
             analyse_fn(u, fn);
     }
-    if (!error_count)
+    if (!error_count) {
         twin_analyse(u);
+        lazy_analyse(u);
+    }
 }

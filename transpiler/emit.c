@@ -186,9 +186,14 @@ static void emit_main(Buf *b, Fn *fn) {
    function, its plain twin when an await calls it (twin.c), and the real
    main for an async main. */
 static void emit_async(Buf *b, Unit *u, Fn *fn, const Options *opt) {
-    /* the twin's prototype first: the body may await fn itself */
+    /* the twin's and direct entry's prototypes first: the body may await fn itself */
     if (fn->twin_used) {
         char *p = twin_proto(fn, false);
+        buf_printf(b, "%s;\n", p);
+        xfree(p);
+    }
+    if (fn->direct_used) {
+        char *p = direct_proto(fn, false);
         buf_printf(b, "%s;\n", p);
         xfree(p);
     }
@@ -200,6 +205,8 @@ static void emit_async(Buf *b, Unit *u, Fn *fn, const Options *opt) {
     emit_resume(b, fn, opt, &u->src);
     if (fn->twin_used)
         twin_emit(b, fn, fn->twin, &fn->twin_temps);
+    if (fn->direct_used)
+        direct_emit(b, fn, fn->direct);
     if (fn->is_main) {
         line_directive(b, opt, &u->src, fn->end);
         emit_main(b, fn);
@@ -334,6 +341,13 @@ char *emit_unit(Unit *u, const Options *opt) {
             char *t = twin_proto(r->fn, false);
             r->pre = fmt("%s;\n", t);
             xfree(t);
+        }
+        if (r->fn->direct_used) {
+            char *t = direct_proto(r->fn, false);
+            char *pre = fmt("%s%s;\n", r->pre ? r->pre : "", t);
+            xfree(r->pre);
+            xfree(t);
+            r->pre = pre;
         }
         vec_push(&regs, r);
     }

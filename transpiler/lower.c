@@ -79,6 +79,32 @@ char *lower_twin(Unit *u, Fn *fn, const Options *opt, Vec *temps) {
     return buf_take(&L.out);
 }
 
+/* The body of fn's direct entry (lazy.c): lowered again in the same order
+   as lower_fn did, so that its resume points and slots are the frame's. */
+char *lower_direct(Unit *u, Fn *fn, const Options *opt) {
+    Lower L = {.u = u, .fn = fn, .opt = opt, .direct = true};
+    L_src_text = u->src.text;
+    bool is_void = clang_getResultType(clang_getCursorType(fn->cur)).kind == CXType_Void;
+    L.suspend = is_void ? "{ " ABI_F "->" ABI_HDR "." ABI_STATE " |= " ABI_SUSPENDED "; return; }"
+                        : "return " ABI_F "->" ABI_HDR "." ABI_STATE " |= " ABI_SUSPENDED ", " ABI_Z ";";
+    Vec frame_temps = fn->temps;
+    fn->temps = (Vec){0};
+    lower_stmt(&L, fn->body);
+    put(&L, "\n");
+    xfree(L.cont.items);
+    xfree(L.scopes.items);
+    bool same = fn->temps.len == frame_temps.len && L.nawaits == fn->lines.len - 1;
+    for (int i = 0; same && i < fn->temps.len; i++)
+        same = strcmp(fn->temps.items[i], frame_temps.items[i]) == 0;
+    if (!same)
+        die("internal error: the direct body of '%s' differs from its body", fn->name);
+    for (int i = 0; i < fn->temps.len; i++)
+        xfree(fn->temps.items[i]);
+    xfree(fn->temps.items);
+    fn->temps = frame_temps;
+    return buf_take(&L.out);
+}
+
 char *plain_text(Unit *u, Fn *fn, Node *n) {
     Lower L = {.u = u, .fn = fn && fn->is_async ? fn : NULL};
     L_src_text = u->src.text;
@@ -119,6 +145,13 @@ void lower_unit(Unit *u, const Options *opt) {
         if (fn->is_async && fn->twin_used)
             fn->twin = lower_twin(u, fn, &lines, &fn->twin_temps);
     }
+    /* the direct entries the awaits call (lazy.c): a direct body awaits
+       what the body does, so those it calls are marked used already */
+    for (int i = 0; i < u->defs.len && !error_count; i++) {
+        Fn *fn = u->defs.items[i];
+        if (fn->is_async && fn->direct_used)
+            fn->direct = lower_direct(u, fn, &lines);
+    }
     /* one statement a line, indented as the user's (layout.c) */
     for (int i = 0; i < u->defs.len && !error_count; i++) {
         Fn *fn = u->defs.items[i];
@@ -127,6 +160,8 @@ void lower_unit(Unit *u, const Options *opt) {
         fn->lowered = layout_body(fn->lowered, opt, &u->src);
         if (fn->twin)
             fn->twin = layout_body(fn->twin, opt, &u->src);
+        if (fn->direct)
+            fn->direct = layout_body(fn->direct, opt, &u->src);
     }
     for (int i = 0; i < u->globals.len; i++) {
         Node *d = u->globals.items[i];

@@ -59,6 +59,9 @@ typedef struct {
     int nlabels;
     bool fallthrough;   /* the next case label is reached from the statement before it */
     bool twin;          /* lowering the body of fn's plain twin (twin.c): awaits are calls */
+    bool direct;        /* lowering the body of fn's direct entry (lazy.c): no resume labels */
+    int nawaits;        /* (direct) resume points numbered so far, as lower_fn numbers them */
+    int full;           /* (direct) expressions being lowered: 0 outside a full expression */
     Vec scopes;         /* Scope*: blocks, loops, switches and cleanup variables, inner last */
     int ncleanups;      /* cleanup variables on that stack */
 } Lower;
@@ -110,6 +113,11 @@ bool is_array_type(CXType t);
 char *resident_ref(Lower *L, Var *v);
 char *expr_text(Lower *L, Node *n);
 void lower_discard(Lower *L, Node *n);
+
+/* ---- lazy.c ------------------------------------------------------------------ */
+
+void lazy_guard(Lower *L, Node *n);
+char *direct_call(Fn *callee, const char *res, char **texts, int n);
 
 /* ---- lower_stmt.c ------------------------------------------------------------ */
 

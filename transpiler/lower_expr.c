@@ -41,6 +41,7 @@ static char *unevaluated_text(Lower *L, Node *n) {
 }
 
 static void lower_expr(Lower *L, Node *n, Vec *reps);
+static void discard(Lower *L, Node *n);
 static char *coro_text(Lower *L, Node *coro);
 
 static bool is_binop(Node *n, enum CXBinaryOperatorKind k) {
@@ -254,7 +255,16 @@ static void lower_twin_await(Lower *L, Node *call, Fn *callee, const char *slot,
 /* await E: the await statement; returns the text of its value.  An await
    of a function that never suspends calls its twin while twins may run:
      await g(x)  =>  if (acc__twin_ok()) { acc__f->acc__tN = g__acc_sync(ACC__TWIN_BUDGET, x); }
-                     else { <the await as above> }                                  */
+                     else { <the await as above> }
+   one of a function with a direct entry (lazy.c) calls it while it may:
+     await g(x)  =>  if (acc__lazy_ok() ? g__acc_direct(&acc__f->acc__hdr, &acc__f->acc__tN, x)
+                         : (acc__f->acc__hdr.acc__state = K,
+                            acc__await(&acc__f->acc__hdr, g__acc(&acc__f->acc__tN, x)))) {
+                         acc__f->acc__hdr.acc__state = K; <spills, suspend, reloads as above> }
+   In a direct body (lazy.c) a twin is called without the check (a direct
+   entry never runs on a nested trampoline), the await is acc__await_cold,
+   and the suspension has no resume point: the frame resumes in the body
+   function, at the label of the same number. */
 static char *lower_await(Lower *L, Node *n, bool want) {
     Node *call = peel(n->kids[0]);
     CXType t = clang_getCursorType(call->cur);
@@ -270,20 +280,47 @@ static char *lower_await(Lower *L, Node *n, bool want) {
     char **texts;
     int nt = call_operands(L, call, &texts);
     char *ctor = ctor_text(call, res, texts, nt);
+    int k;
+    if (L->direct) {
+        k = ++L->nawaits;
+    } else {
+        unsigned line, col;
+        line_col(&L->u->src, n->begin, &line, &col);
+        vec_push(&L->fn->lines, (void *)(uintptr_t)line);
+        k = L->fn->lines.len - 1;
+    }
     if (twin) {
         char *tt = twin_text(twin, ABI_TWIN_BUDGET, texts, nt);
         twin->twin_used = true;
+        if (L->direct) {
+            putf(L, "%s%s%s; ", slot ? slot : "", slot ? " = " : "", tt);
+            xfree(tt);
+            return slot ? slot : xstrdup("((void)0)");
+        }
         putf(L, "if (" ABI_TWIN_OK "()) { %s%s%s; } else { ", slot ? slot : "", slot ? " = " : "", tt);
         xfree(tt);
     }
-    unsigned line, col;
-    line_col(&L->u->src, n->begin, &line, &col);
-    vec_push(&L->fn->lines, (void *)(uintptr_t)line);
-    int k = L->fn->lines.len - 1;
-    putf(L, "%s->" ABI_HDR "." ABI_STATE " = %d; if (" ABI_AWAIT "(&%s->" ABI_HDR ", %s)) { ", F, k, F, ctor);
+    Fn *lazy = lazy_callee(L->fn, call);
+    /* (a direct body has paid for its frame here: the await out of line) */
+    const char *await = L->direct ? ABI_AWAIT_COLD : ABI_AWAIT;
+    if (lazy) {
+        /* the state only where it is read: by the resume after a suspension
+           (a direct entry does not look at its caller's) */
+        char *dt = direct_call(lazy, res, texts, nt);
+        lazy->direct_used = true;
+        putf(L, "if (" ABI_LAZY_OK "() ? %s : (%s->" ABI_HDR "." ABI_STATE " = %d, %s(&%s->" ABI_HDR
+             ", %s))) { %s->" ABI_HDR "." ABI_STATE " = %d; ", dt, F, k, await, F, ctor, F, k);
+        xfree(dt);
+    } else {
+        putf(L, "%s->" ABI_HDR "." ABI_STATE " = %d; if (%s(&%s->" ABI_HDR ", %s)) { ", F, k, await, F, ctor);
+    }
     put_spills(L, n, true);
-    putf(L, "%s " ABI_LABEL "%d:; ", L->suspend, k);
-    put_spills(L, n, false);
+    if (L->direct) {
+        putf(L, "%s ", L->suspend);
+    } else {
+        putf(L, "%s " ABI_LABEL "%d:; ", L->suspend, k);
+        put_spills(L, n, false);
+    }
     put(L, twin ? "} } " : "} ");
     return slot ? slot : xstrdup("((void)0)");
 }
@@ -548,10 +585,14 @@ static void lower_expr(Lower *L, Node *n, Vec *reps) {
 }
 
 char *expr_text(Lower *L, Node *n) {
+    if (L->direct && !L->full++)
+        lazy_guard(L, n);
     Vec reps = {0};
     lower_expr(L, n, &reps);
     char *t = text_of(L, n, &reps);
     xfree(reps.items);
+    if (L->direct)
+        L->full--;
     return t;
 }
 
@@ -565,6 +606,14 @@ static bool is_void_cast(Node *n) {
      (A, B); (void)E;  =>  each part discarded
      E;                =>  <E's awaits> E';  or (void)(E'); where E' has no effect */
 void lower_discard(Lower *L, Node *n) {
+    if (L->direct && !L->full++)
+        lazy_guard(L, n);
+    discard(L, n);
+    if (L->direct)
+        L->full--;
+}
+
+static void discard(Lower *L, Node *n) {
     if (stmt_expr_of(n)) {
         xfree(lower_stmt_expr(L, stmt_expr_of(n), false));
         return;

@@ -149,6 +149,15 @@ static void earliest(Fn *f, unsigned at) {
         f->twin_decl_at = at;
 }
 
+bool twin_copyable(Fn *fn) {
+    long long bytes = 0;
+    for (int k = 0; k < clang_Cursor_getNumArguments(fn->cur); k++) {
+        long long size = clang_Type_getSizeOf(clang_getCursorType(clang_Cursor_getArgument(fn->cur, (unsigned)k)));
+        bytes += size < 0 ? TWIN_MAX_LOCALS : size;
+    }
+    return bytes < TWIN_MAX_LOCALS && copyable(fn->body, fn->body, &bytes);
+}
+
 void twin_analyse(Unit *u) {
     for (int i = 0; i < u->fns.len; i++)
         ((Fn *)u->fns.items[i])->twin_decl_at = UINT_MAX;
@@ -159,12 +168,7 @@ void twin_analyse(Unit *u) {
         earliest(fn, fn->begin);
         if (fn->is_main || !fn->body)
             continue;
-        long long bytes = 0;
-        for (int k = 0; k < clang_Cursor_getNumArguments(fn->cur); k++) {
-            long long size = clang_Type_getSizeOf(clang_getCursorType(clang_Cursor_getArgument(fn->cur, (unsigned)k)));
-            bytes += size < 0 ? TWIN_MAX_LOCALS : size;
-        }
-        fn->syncable = bytes < TWIN_MAX_LOCALS && copyable(fn->body, fn->body, &bytes);
+        fn->syncable = twin_copyable(fn);
         if (clang_Cursor_isVariadic(fn->cur))
             fn->syncable = false;
         if (fn->syncable)

@@ -207,6 +207,8 @@ ACC__EXTERN void acc__frame_done_slow_v1(acc__frame *acc__frame_);
 ACC__EXTERN int acc__await_slow_v1(acc__frame *acc__self, acc__frame *acc__callee);
 /* acc__twin_ok() out of line (compilers without the inline fast paths). */
 ACC__EXTERN int acc__twin_ok_v1(void);
+/* acc__lazy_done() (below). */
+ACC__EXTERN void acc__lazy_done_v1(acc__frame *acc__caller_, acc__frame *acc__f_);
 
 #if !defined(__ACC__) && !defined(__TINYC__) && !defined(__cplusplus) &&   \
     !defined(ACC_NO_INLINE) && defined(__STDC_VERSION__) &&                  \
@@ -272,11 +274,50 @@ ACC__STATIC_INLINE int acc__await_inline(acc__frame *acc__self, acc__frame *acc_
 #define acc__frame_new(acc__size, acc__fn) acc__frame_new_inline((acc__size), (acc__fn))
 #define acc__await(acc__self, acc__callee) acc__await_inline((acc__self), (acc__callee))
 #define acc__twin_ok() (acc__th_v1.acc__nested == 0)
+/*
+ * Lazy frames: acc gives an async function `f` that may suspend but has
+ * no frame-resident state (docs/transpiler.md names which) a direct entry
+ *   int f__acc_direct(acc__frame *caller, T *result, P...)
+ * that runs f's body as plain C without a frame and allocates f's frame
+ * only at the first await that needs one.  It returns ACC__DONE (the result
+ * written, the frame, if any, back to the pool and the task's top back to
+ * `caller`) or ACC__PENDING (the frame suspended: its caller is `caller`
+ * and the task's trampoline resumes it through f's own resume function).
+ * An await calls it instead of constructing f's frame while acc__lazy_ok():
+ * inside a task and below the depth bound.  (Never on a nested trampoline,
+ * acc__run_nested: only frames of functions that never suspend run there,
+ * and those await only such functions, through twins.)
+ * A direct call counts two units of the depth (its two C functions take
+ * about twice the C stack of a resume, under ASan too) from when it
+ * allocates its frame until it returns (acc__lazy_enter, acc__lazy_leave);
+ * one that allocates none awaits nothing but twins, whose own budget
+ * bounds them.  So the C stack stays bounded as with acc__await, and the
+ * common call, which allocates nothing, touches no thread state but to
+ * read it.  A direct entry that cannot allocate its frame marks the task
+ * failed (-ENOMEM) as a constructor that returns NULL does, and returns
+ * ACC__DONE with a zeroed result.
+ */
+#define acc__lazy_ok() (acc__th_v1.acc__top && acc__th_v1.acc__depth < ACC__DEPTH_MAX)
+#define acc__lazy_enter() ((void)(acc__th_v1.acc__depth += 2))
+#define acc__lazy_leave() ((void)(acc__th_v1.acc__depth -= 2))
 #else
 #define acc__frame_new(acc__size, acc__fn) acc__frame_new_v1((acc__size), (acc__fn))
 #define acc__await(acc__self, acc__callee) acc__await_v1((acc__self), (acc__callee))
 #define acc__twin_ok() acc__twin_ok_v1()
+/* Without the inline fast paths every await constructs a frame: direct
+   entries are written but never called. */
+#define acc__lazy_ok() 0
+#define acc__lazy_enter() ((void)0)
+#define acc__lazy_leave() ((void)0)
 #endif /* ACC__FASTPATH */
+/* What a direct entry does once it has allocated its frame is the slow
+   path (the allocation has been paid for): out of line, so that the code
+   an await of it inlines into its caller stays small.  acc__lazy_done: the
+   entry that allocated frame f returns, the task's top is `caller` again
+   and f (which has returned) goes back to the pool. */
+#define acc__frame_new_cold(acc__size, acc__fn) acc__frame_new_v1((acc__size), (acc__fn))
+#define acc__await_cold(acc__self, acc__callee) acc__await_v1((acc__self), (acc__callee))
+#define acc__lazy_done(acc__caller_, acc__f_) acc__lazy_done_v1((acc__caller_), (acc__f_))
 
 #ifdef __cplusplus
 }

@@ -102,6 +102,12 @@ int acc__await_slow_v1(acc_frame *self, acc_frame *callee) {
 
 int acc__twin_ok_v1(void) { return acc__th.acc__nested == 0; }
 
+void acc__lazy_done_v1(acc_frame *caller, acc_frame *f) {
+    if (acc__th.acc__top)
+        *acc__th.acc__top = caller;
+    frame_dispose(f);
+}
+
 /* A trampoline of its own for a frame that never suspends (a twin out of
  * budget): the frames it awaits past the depth bound run here, one after
  * the other, with the C stack unwound in between.  The C stack then holds

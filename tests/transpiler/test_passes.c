@@ -315,6 +315,63 @@ static void test_twins(void **state) {
     assert_non_null(strstr(out, "later__acc_sync(ACC__TWIN_BUDGET, 2)"));
 }
 
+static bool has_direct(const char *out, const char *fn) {
+    char *def = fmt("static int %s__acc_direct(acc__frame *acc__c", fn); /* the definition */
+    bool r = strstr(out, def) != NULL;
+    xfree(def);
+    return r;
+}
+
+/* Which async functions get a direct entry (lazy.c), and which awaits call it. */
+static void test_lazy(void **state) {
+    (void)state;
+    char *out = transpile(
+        "static async int inc(int x) { if (x < 0) await acc_sleep(1); return x + 1; }\n"
+        "static async int twice(int x) { return 2 * x; }\n"
+        "static async int outer(int x) { int t = await twice(x); return await inc(t); }\n"
+        "static async void nothing(int x) { if (x) await acc_yield(); }\n"
+        "static async int addr(int x) { int *p = &x; if (x < 0) await acc_yield(); return *p; }\n"
+        "static async int array(int x) { int a[2] = {x, x}; if (x < 0) await acc_yield(); return a[1]; }\n"
+        "static async int counter(void) { static int c; await acc_yield(); return ++c; }\n"
+        "static async int literal(void) { int *p = (int[]){1, 2}; await acc_yield(); return p[1]; }\n"
+        "static async int spawned(int x) { await acc_yield(); return x; }\n"
+        "static async int (*ptr)(int) = inc;\n"
+        "static async int later(int x);\n"
+        "static async int early(void) { return await later(3); }\n"
+        "static async int later(int x) { await acc_yield(); return x; }\n"
+        "static async int gathers(void) { return await acc_gather(inc(1), inc(2)); }\n"
+        "async int main(void) { acc_spawn(spawned(1)); await nothing(1);\n"
+        "    return await inc(1) + await outer(2) + await addr(1) + await array(2) + await counter() +\n"
+        "    await literal() + await ptr(3) + await early() + await gathers(); }\n");
+    /* may suspend, nothing in the frame: a direct entry, called by the awaits */
+    assert_true(has_direct(out, "inc"));
+    assert_true(has_direct(out, "outer"));
+    assert_true(has_direct(out, "nothing"));
+    assert_true(has_direct(out, "later"));
+    assert_non_null(strstr(out, "acc__lazy_ok() ? inc__acc_direct(&acc__f->acc__hdr, &acc__f->acc__t"));
+    assert_non_null(strstr(out, "acc__lazy_ok() ? nothing__acc_direct(&acc__f->acc__hdr, 1) : "
+                                "(acc__f->acc__hdr.acc__state = 1, acc__await(&acc__f->acc__hdr, nothing__acc(1)))"));
+    /* in outer's direct body: the twin is a plain call, then the frame comes */
+    assert_non_null(strstr(out, "= twice__acc_sync(ACC__TWIN_BUDGET, x);"));
+    assert_non_null(strstr(out, "if (!*acc__h) {"));
+    /* twinned (never suspends), a local in the frame, a static local, a
+       compound literal in the frame, main: no direct entry */
+    assert_false(has_direct(out, "twice"));
+    assert_false(has_direct(out, "addr"));
+    assert_false(has_direct(out, "array"));
+    assert_false(has_direct(out, "counter"));
+    assert_false(has_direct(out, "literal"));
+    assert_false(has_direct(out, "main"));
+    /* only spawned, called through a pointer or by acc_gather: the constructor */
+    assert_false(has_direct(out, "spawned"));
+    assert_null(strstr(out, "inc__acc_direct(&acc__f->acc__hdr, ACC__NULL, 1)"));
+    assert_non_null(strstr(out, "acc_gather__acc(&acc__f->acc__t"));
+    assert_non_null(strstr(out, "inc__acc(ACC__NULL, 1), inc__acc(ACC__NULL, 2)"));
+    /* declared before its caller by a prototype: the direct entry is too */
+    assert_non_null(strstr(out, "static int later__acc_direct(acc__frame *, int *, int);"));
+    assert_non_null(strstr(out, "later__acc_direct(&acc__f->acc__hdr, &acc__f->acc__t0, 3)"));
+}
+
 /* The line of `out` that holds `what`, without its end. */
 static char *line_of(const char *out, const char *what) {
     const char *p = strstr(out, what);
@@ -383,6 +440,7 @@ int main(void) {
         cmocka_unit_test(test_bytes_outside_untouched),
         cmocka_unit_test(test_diag_format),
         cmocka_unit_test(test_twins),
+        cmocka_unit_test(test_lazy),
         cmocka_unit_test(test_layout),
     };
     int r = cmocka_run_group_tests(tests, NULL, NULL);
