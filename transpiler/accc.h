@@ -281,6 +281,10 @@ char *node_text(const Unit *u, const Node *n);
 Fn *fn_of_decl(Unit *u, CXCursor decl);
 Node *peel(Node *n); /* skips ParenExpr and implicit casts */
 bool is_kind_expr(enum CXCursorKind k);
+/* Whether two cursors name the same statement (a label and a goto's target):
+   clang_equalCursors also compares the declaration a statement's cursor
+   names as its parent, which depends on how the visit reached it. */
+bool same_stmt(CXCursor a, CXCursor b);
 unsigned cursor_offset(const Unit *u, CXCursor c);
 /* Tokens of the main file as libclang lexes them: those that start in
    [b, e), b at a token boundary (a node's or a token's end or start). */
