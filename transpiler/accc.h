@@ -24,6 +24,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 /* ---- util.c ------------------------------------------------------------- */
 
@@ -44,7 +45,16 @@ char *xstrndup(const char *s, size_t n);
    flags, widths or other precisions: util.c formats these itself, fast). */
 char *fmt(const char *format, ...) __attribute__((format(printf, 1, 2)));
 void buf_put(Buf *b, const char *s);
-void buf_putn(Buf *b, const char *s, size_t n);
+void buf_grow(Buf *b, size_t n); /* room for n more bytes and the NUL */
+/* Appends n bytes (inline: the passes append some 700,000 pieces a run on a
+   10,000-line file, most of them a few bytes). */
+static inline void buf_putn(Buf *b, const char *s, size_t n) {
+    if (b->len + n + 1 > b->cap)
+        buf_grow(b, n);
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
 void buf_printf(Buf *b, const char *format, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(Buf *b, const char *format, va_list ap);
 char *buf_take(Buf *b); /* returns the NUL-terminated data, leaves b empty */
