@@ -454,7 +454,7 @@ static unsigned label_at(Analysis *a, Node *g) {
     CXCursor target = clang_getCursorReferenced(g->cur);
     for (int i = 0; i < a->labels.len; i++) {
         Node *l = a->labels.items[i];
-        if (clang_equalCursors(l->cur, target))
+        if (same_stmt(l->cur, target))
             return l->seq;
     }
     return 0;

@@ -60,7 +60,7 @@ void put_cleanups(Lower *L, int to, Node *label) {
 }
 
 static Node *find_label(Node *n, CXCursor target) {
-    if (n->kind == CXCursor_LabelStmt && clang_equalCursors(n->cur, target))
+    if (n->kind == CXCursor_LabelStmt && same_stmt(n->cur, target))
         return n;
     for (int i = 0; i < n->nkids; i++) {
         Node *r = find_label(n->kids[i], target);
