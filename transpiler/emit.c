@@ -49,7 +49,11 @@ static void emit_info(Buf *b, Fn *fn, const Source *src) {
     for (int i = 0; i < fn->lines.len; i++)
         buf_printf(b, "%s%u", i ? ", " : "", (unsigned)(uintptr_t)fn->lines.items[i]);
     buf_put(b, "};\n");
-    char *path = c_literal(src->path);
+    char *file; /* the presumed file of the body (a #line names another) */
+    unsigned line, col;
+    presumed_at(src, fn->body->begin, &file, &line, &col);
+    char *path = c_literal(file);
+    xfree(file);
     char *res = result_type(fn).kind == CXType_Void
                     ? xstrdup("0")
                     : fmt(ABI_OFFSETOF "(struct %s" ABI_FRAME_STRUCT ", " ABI_RES ")", fn->name);
@@ -361,7 +365,11 @@ char *emit_unit(Unit *u, const Options *opt) {
     bool included = false;
     /* a typedef or variable that spells `async` (a pointer to an async
        function) is copied as written: acc.h's C view erases the keyword */
-    if (u->has_async_decl && (!regs.len || u->async_decl_at < rs[0].decl_at)) {
+    if (runtime_include_first(u)) {
+        put_runtime_include(&out, u);
+        resync(&out, opt, src, 0);
+        included = true;
+    } else if (u->has_async_decl && (!regs.len || u->async_decl_at < rs[0].decl_at)) {
         pos = line_start(src, u->async_decl_at);
         copy(&out, src, 0, pos);
         put_runtime_include(&out, u);

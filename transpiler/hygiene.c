@@ -14,12 +14,16 @@
  *                                            #undef ACC__NOLIBC    of acc.h)
  *                                            #pragma pop_macro("size") ...
  *
- * In the last case acc.h takes its no-libc view (stand-in typedefs, no
- * <stdio.h>, <stdbool.h>, ...), so the output adds no standard header the
- * input did not include but <stddef.h>, and the user's own `bool`, `FILE`,
- * `ssize_t` or `printf` stay theirs; the user's macros named like acc.h's
- * members and parameters (size, buf, n, ...) are set aside while it is read
- * and restored after it.  gcc, clang and tcc know push_macro/pop_macro.
+ * In the last case the include goes first in the output (as the parse
+ * view's -include put it first: plain code before the first async function
+ * may name the API too), and acc.h takes its no-libc view (stand-in
+ * typedefs, no <stdio.h>, <stdbool.h>, ...), so the output adds no standard
+ * header the input did not include but <stddef.h>, and the user's own
+ * `bool`, `FILE`, `ssize_t` or `printf` stay theirs; the user's macros named
+ * like acc.h's members and parameters (size, buf, n, ...; only those given
+ * with -D or by a forced include can be defined that early) are set aside
+ * while it is read and restored after it.  gcc, clang and tcc know
+ * push_macro/pop_macro.
  */
 #include "abi.h"
 #include "accc.h"
@@ -129,6 +133,18 @@ static void free_strings(Vec *v) {
     for (int i = 0; i < v->len; i++)
         xfree(v->items[i]);
     xfree(v->items);
+}
+
+/* Whether the output takes acc.h's no-libc view (the last case above).  It
+   goes first in the output then, as the parse view's -include put it first:
+   a plain function before the first async one may name the API too, and no
+   user macro is defined yet at that point. */
+bool runtime_include_first(Unit *u) {
+    if (!u->names_api)
+        return false;
+    Incl in = {false, NULL};
+    clang_getInclusions(u->tu, incl_visit, &in);
+    return !in.user_includes && in.acc_h;
 }
 
 void put_runtime_include(Buf *out, Unit *u) {

@@ -284,8 +284,10 @@ static char *lower_await(Lower *L, Node *n, bool want) {
     if (L->direct) {
         k = ++L->nawaits;
     } else {
-        unsigned line, col;
-        line_col(&L->u->src, n->begin, &line, &col);
+        unsigned line, col; /* presumed: acc_dump_tasks names the line as #line does */
+        char *file;
+        presumed_at(&L->u->src, n->begin, &file, &line, &col);
+        xfree(file);
         vec_push(&L->fn->lines, (void *)(uintptr_t)line);
         k = L->fn->lines.len - 1;
     }
