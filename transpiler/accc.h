@@ -291,7 +291,7 @@ int parse_unit(Unit *u, const Options *opt);
 /* hygiene.c: the runtime header the output includes, and how */
 bool is_api_name(const char *identifier); /* acc_sleep, acc_task, ACC_H: not acc__ */
 void put_runtime_include(Buf *out, Unit *u);
-bool runtime_include_first(Unit *u);
+unsigned runtime_include_at(Unit *u);
 void unit_dispose(Unit *u);
 char *node_text(const Unit *u, const Node *n);
 Fn *fn_of_decl(Unit *u, CXCursor decl);

@@ -3,12 +3,15 @@
  * nothing changes, and in place of each async function its frame struct,
  * fninfo, constructor and resume function (plus the real main for an async
  * main).  `#include <acc.h>` goes just before the first declaration acc
- * rewrites, so that the user's own first lines (feature-test macros) come
- * first, and `#line` directives map everything back to the .ac file.
+ * rewrites (or the file's first declaration, where acc includes acc.h for a
+ * file that names the API without including it: hygiene.c), so that the
+ * user's own first lines (feature-test macros) come first, and `#line`
+ * directives map everything back to the .ac file.
  */
 #include "abi.h"
 #include "accc.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -365,9 +368,12 @@ char *emit_unit(Unit *u, const Options *opt) {
     bool included = false;
     /* a typedef or variable that spells `async` (a pointer to an async
        function) is copied as written: acc.h's C view erases the keyword */
-    if (runtime_include_first(u)) {
+    unsigned incl_at = runtime_include_at(u);
+    if (incl_at != UINT_MAX && (!regs.len || incl_at <= rs[0].decl_at)) {
+        pos = line_start(src, incl_at);
+        copy(&out, src, 0, pos);
         put_runtime_include(&out, u);
-        resync(&out, opt, src, 0);
+        resync(&out, opt, src, pos);
         included = true;
     } else if (u->has_async_decl && (!regs.len || u->async_decl_at < rs[0].decl_at)) {
         pos = line_start(src, u->async_decl_at);

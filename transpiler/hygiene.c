@@ -14,20 +14,20 @@
  *                                            #undef ACC__NOLIBC    of acc.h)
  *                                            #pragma pop_macro("size") ...
  *
- * In the last case the include goes first in the output (as the parse
- * view's -include put it first: plain code before the first async function
- * may name the API too), and acc.h takes its no-libc view (stand-in
+ * In the last case the include goes before the file's first declaration
+ * (plain code before the first async function may name the API too), and
+ * acc.h takes its no-libc view (stand-in
  * typedefs, no <stdio.h>, <stdbool.h>, ...), so the output adds no standard
  * header the input did not include but <stddef.h>, and the user's own
  * `bool`, `FILE`, `ssize_t` or `printf` stay theirs; the user's macros named
- * like acc.h's members and parameters (size, buf, n, ...; only those given
- * with -D or by a forced include can be defined that early) are set aside
+ * like acc.h's members and parameters (size, buf, n, ...) are set aside
  * while it is read and restored after it.  gcc, clang and tcc know
  * push_macro/pop_macro.
  */
 #include "abi.h"
 #include "accc.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,16 +135,32 @@ static void free_strings(Vec *v) {
     xfree(v->items);
 }
 
-/* Whether the output takes acc.h's no-libc view (the last case above).  It
-   goes first in the output then, as the parse view's -include put it first:
-   a plain function before the first async one may name the API too, and no
-   user macro is defined yet at that point. */
-bool runtime_include_first(Unit *u) {
+static enum CXChildVisitResult first_visit(CXCursor c, CXCursor parent, CXClientData data) {
+    (void)parent;
+    CXSourceLocation loc = clang_getCursorLocation(c);
+    if (!clang_Location_isFromMainFile(loc))
+        return CXChildVisit_Continue;
+    unsigned off;
+    clang_getExpansionLocation(clang_getRangeStart(clang_getCursorExtent(c)), NULL, NULL, NULL, &off);
+    *(unsigned *)data = off;
+    return CXChildVisit_Break;
+}
+
+/* Where the output includes acc.h when it takes the no-libc view (the last
+   case above): before the file's first declaration, after the directives
+   and comments that open it, so that plain code before the first async
+   function may name the API too (the parse view's -include declared it for
+   all of the file); UINT_MAX in the other cases. */
+unsigned runtime_include_at(Unit *u) {
     if (!u->names_api)
-        return false;
+        return UINT_MAX;
     Incl in = {false, NULL};
     clang_getInclusions(u->tu, incl_visit, &in);
-    return !in.user_includes && in.acc_h;
+    if (in.user_includes || !in.acc_h)
+        return UINT_MAX;
+    unsigned off = UINT_MAX;
+    clang_visitChildren(clang_getTranslationUnitCursor(u->tu), first_visit, &off);
+    return off;
 }
 
 void put_runtime_include(Buf *out, Unit *u) {
