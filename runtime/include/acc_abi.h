@@ -18,7 +18,9 @@
  * running it.  `result` may be NULL; otherwise it receives the return value
  * when f returns.  A NULL constructor result means the frame could not be
  * allocated: the constructor has zeroed the result target (acc__zero) and
- * acc__await marks the task failed (-ENOMEM).
+ * acc__await marks the task failed (-ENOMEM).  Functions of the same file
+ * may also be called through a plain twin (acc__run_nested below) or a
+ * direct entry that allocates the frame lazily (acc__lazy_ok below).
  *
  * Versioning: the functions and the thread state below are linked under
  * names that carry ACC__ABI_VERSION (acc__frame_new_v1, ...), so a
@@ -176,9 +178,10 @@ ACC__STATIC_INLINE void acc__zero(void *acc__p, acc__size_t acc__n) {
 }
 
 /*
- * Inline fast paths.  Every async call allocates a frame, runs it and frees
- * it; as out-of-line calls that each look up thread-local state this costs
- * about 8 times a plain call.  Compilers with thread-local storage (not tcc,
+ * Inline fast paths.  An async call that takes the ordinary path (no twin,
+ * no direct entry) allocates a frame, runs it and frees it; as out-of-line
+ * calls that each look up thread-local state this costs about 8 times a
+ * plain call.  Compilers with thread-local storage (not tcc,
  * not C++) get the common case inline: a frame from a non-empty free list of
  * the thread's pool, and an await below the depth bound inside a task.  All
  * else (first use of a size class, malloc'd pools under ASan or ACC_NOPOOL,
