@@ -39,11 +39,6 @@ void *xrealloc(void *p, size_t n);
 void *xnew(size_t n); /* zeroed memory that lives until exit: never freed or resized */
 void xfree(void *p);
 void arena_free_all(void); /* at exit: frees everything x-allocated */
-/* Faults in about `bytes` of chunks on another thread, while the caller
-   waits for something else (libclang's parse); nothing may allocate until
-   arena_prefault_join. */
-void arena_prefault_start(size_t bytes);
-void arena_prefault_join(void);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* fmt, buf_printf: printf's %s %.*s %c %d %u %ld %lu %lld %llu %zu %a %% (no

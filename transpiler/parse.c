@@ -662,13 +662,6 @@ static int libclang_major(void) {
     return major;
 }
 
-/* The arena parse_unit has faulted in while libclang parses, per byte of
-   input, and at most: with the first, smaller chunks left out and the rest
-   rounded down to whole chunks (arena_prefault_start), it stays under what
-   the passes use, about 80 bytes a byte on bench's generated file and 57 on
-   net/http_client.ac. */
-enum { PREFAULT_PER_BYTE = 64, PREFAULT_MAX = 256 << 20 };
-
 int parse_unit(Unit *u, const Options *opt) {
     u->src.path = opt->input;
     u->src.text = read_file(opt->input, &u->src.len);
@@ -708,12 +701,9 @@ int parse_unit(Unit *u, const Options *opt) {
     vec_push(&args, acc_h);
 
     u->index = clang_createIndex(0, 0);
-    arena_prefault_start(u->src.len < PREFAULT_MAX / PREFAULT_PER_BYTE ? PREFAULT_PER_BYTE * u->src.len
-                                                                         : PREFAULT_MAX);
     enum CXErrorCode err = clang_parseTranslationUnit2(
         u->index, opt->input, (const char *const *)args.items, args.len, NULL, 0,
         CXTranslationUnit_DetailedPreprocessingRecord, &u->tu);
-    arena_prefault_join();
     xfree(args.items);
     if (err != CXError_Success || !u->tu) {
         fprintf(stderr, "%s: error: libclang could not parse the file (error %d)\n", opt->input,

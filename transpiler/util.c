@@ -8,13 +8,11 @@
 #include "accc.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #if defined(__SANITIZE_ADDRESS__)
 #define ACC_BLOCK_PER_MALLOC 1
@@ -88,9 +86,6 @@ void xfree(void *p) {
 
 void *xnew(size_t n) { return xcalloc(1, n); }
 
-void arena_prefault_start(size_t bytes) { (void)bytes; }
-void arena_prefault_join(void) {}
-
 void arena_free_all(void) {
     while (arena.next != &arena) {
         Block *b = arena.next;
@@ -159,63 +154,7 @@ static void unlink_large(Large *l) {
     l->next->prev = l->prev;
 }
 
-/*
- * Chunks made ahead, their pages already faulted in.  A page's first touch
- * costs the kernel as much time as a few thousand instructions, and a run
- * takes 50 to 80 bytes of chunks per byte of input (16 MB on bench's
- * 10,000-line file): while libclang parses (on a thread of its own, the
- * passes waiting for it), another thread faults in the chunks the passes
- * will cut from (arena_prefault_start, arena_prefault_join).  The kernel's
- * work is the same, but on another core, at a time acc would be waiting.
- */
-static Chunk *spare;        /* chunks of LAST_CHUNK bytes, their pages touched */
-static size_t spare_wanted; /* bytes the prefault thread makes */
-static pthread_t prefault_thread;
-static bool prefaulting;
-
-static void *prefault(void *arg) {
-    (void)arg;
-    long page = sysconf(_SC_PAGESIZE);
-    size_t step = page > 0 ? (size_t)page : 4096;
-    for (size_t made = LAST_CHUNK; made <= spare_wanted; made += LAST_CHUNK) {
-        Chunk *c = malloc(sizeof *c + LAST_CHUNK);
-        if (!c)
-            break;
-        for (size_t i = 0; i < LAST_CHUNK; i += step)
-            ((volatile char *)c->data)[i] = 0;
-        c->size = LAST_CHUNK;
-        c->next = spare;
-        spare = c;
-    }
-    return NULL;
-}
-
-/* Only the chunks of LAST_CHUNK bytes are made ahead: the smaller first
-   ones (FIRST_CHUNK doubling up to it) are made as they are needed. */
-void arena_prefault_start(size_t bytes) {
-    size_t growing = 0;
-    for (size_t size = FIRST_CHUNK; size < LAST_CHUNK; size *= 2)
-        growing += size;
-    spare_wanted = bytes > growing ? bytes - growing : 0;
-    prefaulting = spare_wanted >= LAST_CHUNK &&
-                  pthread_create(&prefault_thread, NULL, prefault, NULL) == 0;
-}
-
-void arena_prefault_join(void) {
-    if (prefaulting)
-        pthread_join(prefault_thread, NULL);
-    prefaulting = false;
-}
-
 static Chunk *new_chunk(void) {
-    if (spare && chunk_size == LAST_CHUNK) {
-        Chunk *c = spare;
-        spare = c->next;
-        c->used = 0;
-        c->next = chunks;
-        chunks = c;
-        return c;
-    }
     Chunk *c = malloc(sizeof *c + chunk_size);
     if (!c)
         die("out of memory");
@@ -313,12 +252,6 @@ void xfree(void *p) {
 }
 
 void arena_free_all(void) {
-    arena_prefault_join();
-    while (spare) {
-        Chunk *c = spare;
-        spare = c->next;
-        free(c);
-    }
     while (chunks) {
         Chunk *c = chunks;
         chunks = c->next;
