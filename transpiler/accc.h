@@ -385,6 +385,7 @@ Node *generic_selected(Unit *u, Node *g);
 
 void analyse_unit(Unit *u); /* analyse_fn of every async definition, then twin_analyse */
 void analyse_fn(Unit *u, Fn *fn);
+bool has_await_below(Node *n); /* an await written anywhere in n, evaluated or not */
 /* Whether v (with a frame field) may be used after the await w: a use
    after it in its scope, or in a loop around w inside its scope. */
 bool live_after(const Fn *fn, const Var *v, const Node *w);
@@ -425,6 +426,7 @@ bool twin_copyable(Fn *fn);
 char *twin_proto(Fn *fn, bool with_names);
 /* The twin's struct and definition, after fn's constructor. */
 void twin_emit(Buf *b, Fn *fn, const char *body, const Vec *temps);
+void put_param_locals(Buf *b, const Fn *fn);
 
 /* ---- lazy.c ------------------------------------------------------------- */
 
@@ -449,6 +451,11 @@ char *print_expanded(Unit *u, Fn *fn, Node *n, char *(*sub)(void *ctx, Node *n),
 
 /* The whole output file, assembled from the input's bytes and what lower made. */
 char *emit_unit(Unit *u, const Options *opt);
+/* The start and the end of each function acc writes of an async body (body
+   function, twin, direct entry's body): __func__ defined as its name, then
+   the lowered body, the closing return and __func__ undefined. */
+void put_func_names(Buf *b, const Fn *fn);
+void put_body_end(Buf *b, const char *body, bool is_void);
 
 /* ---- transpile.c -------------------------------------------------------- */
 

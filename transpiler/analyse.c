@@ -229,7 +229,8 @@ static Var *lvalue_root(Node *n) {
     }
 }
 
-static bool has_await_below(Node *n) {
+/* Whether an await is written anywhere in n, evaluated or not. */
+bool has_await_below(Node *n) {
     if (n->is_await)
         return true;
     for (int i = 0; i < n->nkids; i++)

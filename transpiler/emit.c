@@ -129,15 +129,29 @@ static void param_loads(Buf *b, const Fn *fn) {
  * thunk that fninfo names turns that into ACC__DONE or ACC__PENDING and
  * stores the value for the caller.
  */
+/* Opens a function acc writes of an async body (the body function, the
+   twin, the direct entry's body): __func__ is the async function's own
+   name, also where a macro the body uses spells it (glibc's assert). */
+void put_func_names(Buf *b, const Fn *fn) {
+    buf_printf(b, "#define __func__ \"%s\"\n#define __FUNCTION__ __func__\n"
+                  "#define __PRETTY_FUNCTION__ __func__\n", fn->name);
+}
+
+/* Closes it: the lowered body, the return after it, and __func__ undone. */
+void put_body_end(Buf *b, const char *body, bool is_void) {
+    buf_put(b, body);
+    if (b->len && b->data[b->len - 1] != '\n')
+        buf_put(b, "\n");
+    buf_printf(b, "    %s\n}\n", is_void ? "return;" : "return " ABI_Z ";");
+    buf_put(b, "#undef __func__\n#undef __FUNCTION__\n#undef __PRETTY_FUNCTION__\n");
+}
+
 static void emit_resume(Buf *b, Fn *fn, const Options *opt, const Source *src) {
     CXType rt = result_type(fn);
     bool is_void = rt.kind == CXType_Void;
     char *sig = fmt("%s" ABI_BODY "(struct %s" ABI_FRAME_STRUCT " *" ABI_F ")", fn->name, fn->name);
     char *decl = declare(rt, sig);
-    /* __func__ is the async function's own name, also where a macro the
-       body uses spells it (glibc's assert) */
-    buf_printf(b, "#define __func__ \"%s\"\n#define __FUNCTION__ __func__\n"
-                  "#define __PRETTY_FUNCTION__ __func__\n", fn->name);
+    put_func_names(b, fn);
     buf_printf(b, "static %s {\n", decl);
     if (!is_void) {
         char *z = declare(clang_getUnqualifiedType(rt), ABI_Z);
@@ -149,11 +163,7 @@ static void emit_resume(Buf *b, Fn *fn, const Options *opt, const Source *src) {
     for (int i = 1; i < fn->lines.len; i++)
         buf_printf(b, "    case %d:\n        goto " ABI_LABEL "%d;\n", i, i);
     buf_printf(b, "    default:\n        %s\n    }\n", is_void ? "return;" : "return " ABI_Z ";");
-    buf_put(b, fn->lowered);
-    if (b->len && b->data[b->len - 1] != '\n')
-        buf_put(b, "\n");
-    buf_printf(b, "    %s\n}\n", is_void ? "return;" : "return " ABI_Z ";");
-    buf_put(b, "#undef __func__\n#undef __FUNCTION__\n#undef __PRETTY_FUNCTION__\n");
+    put_body_end(b, fn->lowered, is_void);
     /* debuggers show the thunk at the function's closing brace */
     line_directive(b, opt, src, fn->end ? fn->end - 1 : 0);
     /* one line up to the body's call, so that it is at the closing brace */

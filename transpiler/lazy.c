@@ -189,8 +189,7 @@ void direct_emit(Buf *b, Fn *fn, const char *body) {
     CXType rt = result_type(fn);
     bool is_void = rt.kind == CXType_Void;
     int nparams = clang_Cursor_getNumArguments(fn->cur);
-    buf_printf(b, "#define __func__ \"%s\"\n#define __FUNCTION__ __func__\n"
-                  "#define __PRETTY_FUNCTION__ __func__\n", fn->name);
+    put_func_names(b, fn);
     Buf sig = {0};
     buf_printf(&sig, "%s" ABI_DBODY "(struct %s" ABI_FRAME_STRUCT " *" F ", struct %s" ABI_FRAME_STRUCT
                      " **" ABI_HEAP ", ", fn->name, fn->name, fn->name);
@@ -209,20 +208,8 @@ void direct_emit(Buf *b, Fn *fn, const char *body) {
         xfree(z);
     }
     buf_printf(b, "    (void)" ABI_HEAP ";\n    (void)" ABI_CALLER ";\n%s", is_void ? "" : "    (void)" ABI_RES ";\n");
-    int k = 0;
-    for (int i = 0; i < fn->vars.len; i++) {
-        Var *v = fn->vars.items[i];
-        if (!v->is_param)
-            continue;
-        char *pd = param_local(v);
-        buf_printf(b, "    %s = " ABI_ARG "%d;\n    (void)%s;\n", pd, k++, v->name);
-        xfree(pd);
-    }
-    buf_put(b, body);
-    if (b->len && b->data[b->len - 1] != '\n')
-        buf_put(b, "\n");
-    buf_printf(b, "    %s\n}\n", is_void ? "return;" : "return " ABI_Z ";");
-    buf_put(b, "#undef __func__\n#undef __FUNCTION__\n#undef __PRETTY_FUNCTION__\n");
+    put_param_locals(b, fn); /* (no parameter of a lazy function is resident) */
+    put_body_end(b, body, is_void);
 
     char *proto = direct_proto(fn, true);
     buf_printf(b, "%s {\n    struct %s" ABI_FRAME_STRUCT " " ABI_LOCAL ", *" ABI_HEAP " = " ABI_NULL ";\n",

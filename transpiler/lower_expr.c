@@ -475,16 +475,6 @@ static char *lower_stmt_expr(Lower *L, Node *n, bool want) {
     return slot ? slot : xstrdup("((void)0)");
 }
 
-/* Whether an await is written anywhere in n, evaluated or not. */
-static bool awaits_in(Node *n) {
-    if (n->is_await)
-        return true;
-    for (int i = 0; i < n->nkids; i++)
-        if (awaits_in(n->kids[i]))
-            return true;
-    return false;
-}
-
 /* The rewrites of expression n (into reps), writing before the statement
    the statements its awaits need:
      a local living in the frame, __func__, f as a value  =>  leaf_text
@@ -514,7 +504,7 @@ static void lower_expr(Lower *L, Node *n, Vec *reps) {
         /* _Generic(c, T1: E1, ..., Tk: Ek) => (Ek), the chosen one; the
            locals c names stay used, as in C, by an operand of sizeof:
              (void)sizeof (1 ? (c) : (c));   (arrays and functions decay) */
-        if (n->nkids && !awaits_in(n->kids[0])) {
+        if (n->nkids && !has_await_below(n->kids[0])) {
             char *c = expr_text(L, n->kids[0]);
             putf(L, "(void)sizeof (1 ? (%s) : (%s)); ", c, c);
             xfree(c);

@@ -240,12 +240,27 @@ char *twin_proto(Fn *fn, bool with_names) {
  * Each slot is a variable of its own (not one struct): a compiler keeps
  * them in registers, also when the address of one is taken.
  */
+/* The parameters of a plain copy of an async body (a twin, a direct
+   entry's body) as the body function declares them, from the copy's
+   arguments acc__a0, ...: a C local each (or the frame field's stand-in of
+   one whose address is taken, which only a twin has). */
+void put_param_locals(Buf *b, const Fn *fn) {
+    int k = 0;
+    for (int i = 0; i < fn->vars.len; i++) {
+        Var *v = fn->vars.items[i];
+        if (!v->is_param)
+            continue;
+        char *d = v->resident ? declare_value(decayed_param(v->type), v->field) : param_local(v);
+        buf_printf(b, "    %s = " ABI_ARG "%d;\n    (void)%s;\n", d, k++, v->resident ? v->field : v->name);
+        xfree(d);
+    }
+}
+
 void twin_emit(Buf *b, Fn *fn, const char *body, const Vec *temps) {
     CXType rt = result_type(fn);
     bool is_void = rt.kind == CXType_Void;
     int nparams = clang_Cursor_getNumArguments(fn->cur);
-    buf_printf(b, "#define __func__ \"%s\"\n#define __FUNCTION__ __func__\n"
-                  "#define __PRETTY_FUNCTION__ __func__\n", fn->name);
+    put_func_names(b, fn);
     char *proto = twin_proto(fn, true);
     buf_printf(b, "%s {\n", proto);
     xfree(proto);
@@ -277,20 +292,7 @@ void twin_emit(Buf *b, Fn *fn, const char *body, const Vec *temps) {
         xfree(r);
     }
     xfree(args.data);
-    /* the parameters, as the body function declares them */
-    int k = 0;
-    for (int i = 0; i < fn->vars.len; i++) {
-        Var *v = fn->vars.items[i];
-        if (!v->is_param)
-            continue;
-        char *d = v->resident ? declare_value(decayed_param(v->type), v->field) : param_local(v);
-        buf_printf(b, "    %s = " ABI_ARG "%d;\n    (void)%s;\n", d, k++, v->resident ? v->field : v->name);
-        xfree(d);
-    }
-    buf_put(b, body);
-    if (b->len && b->data[b->len - 1] != '\n')
-        buf_put(b, "\n");
-    buf_printf(b, "    %s\n}\n", is_void ? "return;" : "return " ABI_Z ";");
-    buf_put(b, "#undef __func__\n#undef __FUNCTION__\n#undef __PRETTY_FUNCTION__\n");
+    put_param_locals(b, fn);
+    put_body_end(b, body, is_void);
     xfree(z);
 }
