@@ -332,6 +332,10 @@ const char *marker_name(int marker);
 
 /* ---- types.c ------------------------------------------------------------ */
 
+/* fn's parameters as the constructor, twin and direct entry take them,
+   "P acc__a0, P acc__a1, ..." (or without names; arrays decayed), `sep`
+   before the first. */
+void put_arg_params(Buf *b, Fn *fn, bool with_names, const char *sep);
 /* The prototype of fn's constructor, e.g. "acc__frame *f__acc(int *acc__res, int acc__a0)". */
 char *ctor_proto(Fn *fn, bool with_names);
 /* A declaration of `name` with type t, e.g. "int (*name)[3]"; name may be "". */

@@ -77,19 +77,6 @@ Fn *lazy_callee(Fn *fn, Node *call) {
 
 static CXType result_type(Fn *fn) { return clang_getResultType(clang_getCursorType(fn->cur)); }
 
-/* The parameters after the frame ones: ", P acc__a0, ..." (or without names). */
-static void put_params(Buf *b, Fn *fn, bool with_names) {
-    int n = clang_Cursor_getNumArguments(fn->cur);
-    for (int i = 0; i < n; i++) {
-        CXType t = decayed_param(clang_getCursorType(clang_Cursor_getArgument(fn->cur, (unsigned)i)));
-        char *name = with_names ? fmt(ABI_ARG "%d", i) : xstrdup("");
-        char *d = declare_value(t, name);
-        buf_printf(b, ", %s", d);
-        xfree(d);
-        xfree(name);
-    }
-}
-
 /* "(acc__frame *acc__c, T *acc__res, P acc__a0, ...)", or without names */
 static void put_entry_params(Buf *b, Fn *fn, bool with_names) {
     buf_printf(b, "(" ABI_FRAME " *%s", with_names ? ABI_CALLER : "");
@@ -99,7 +86,7 @@ static void put_entry_params(Buf *b, Fn *fn, bool with_names) {
         buf_printf(b, ", %s", d);
         xfree(d);
     }
-    put_params(b, fn, with_names);
+    put_arg_params(b, fn, with_names, ", ");
     buf_put(b, ")");
 }
 

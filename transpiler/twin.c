@@ -212,15 +212,7 @@ static CXType result_type(Fn *fn) { return clang_getResultType(clang_getCursorTy
 char *twin_proto(Fn *fn, bool with_names) {
     Buf sig = {0};
     buf_printf(&sig, "%s" ABI_TWIN "(unsigned%s", fn->name, with_names ? " " ABI_BUDGET : "");
-    int n = clang_Cursor_getNumArguments(fn->cur);
-    for (int i = 0; i < n; i++) {
-        CXType t = decayed_param(clang_getCursorType(clang_Cursor_getArgument(fn->cur, (unsigned)i)));
-        char *name = with_names ? fmt(ABI_ARG "%d", i) : xstrdup("");
-        char *d = declare_value(t, name);
-        buf_printf(&sig, ", %s", d);
-        xfree(d);
-        xfree(name);
-    }
+    put_arg_params(&sig, fn, with_names, ", ");
     buf_put(&sig, ")");
     char *s = buf_take(&sig);
     char *d = declare(result_type(fn), s);

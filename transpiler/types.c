@@ -231,28 +231,30 @@ bool type_nameable(CXType t) {
     return true;
 }
 
-char *ctor_proto(Fn *fn, bool with_names) {
-    Buf b = {0};
-    buf_printf(&b, "%s" ABI_FRAME " *%s" ABI_CTOR "(", fn->is_static ? "static " : "", fn->name);
-    const char *sep = "";
-    CXType rt = clang_getResultType(clang_getCursorType(fn->cur));
-    if (rt.kind != CXType_Void) {
-        char *d = declare(rt, with_names ? "*" ABI_RES : "*");
-        buf_put(&b, d);
-        xfree(d);
-        sep = ", ";
-    }
+void put_arg_params(Buf *b, Fn *fn, bool with_names, const char *sep) {
     int n = clang_Cursor_getNumArguments(fn->cur);
     for (int i = 0; i < n; i++) {
         CXType t = decayed_param(clang_getCursorType(clang_Cursor_getArgument(fn->cur, (unsigned)i)));
         char *name = with_names ? fmt(ABI_ARG "%d", i) : xstrdup("");
         char *d = declare_value(t, name);
-        buf_printf(&b, "%s%s", sep, d);
-        sep = ", ";
+        buf_printf(b, "%s%s", i ? ", " : sep, d);
         xfree(d);
         xfree(name);
     }
-    if (!*sep)
+}
+
+char *ctor_proto(Fn *fn, bool with_names) {
+    Buf b = {0};
+    buf_printf(&b, "%s" ABI_FRAME " *%s" ABI_CTOR "(", fn->is_static ? "static " : "", fn->name);
+    CXType rt = clang_getResultType(clang_getCursorType(fn->cur));
+    bool has_res = rt.kind != CXType_Void;
+    if (has_res) {
+        char *d = declare(rt, with_names ? "*" ABI_RES : "*");
+        buf_put(&b, d);
+        xfree(d);
+    }
+    put_arg_params(&b, fn, with_names, has_res ? ", " : "");
+    if (!has_res && clang_Cursor_getNumArguments(fn->cur) == 0)
         buf_put(&b, "void");
     buf_put(&b, ")");
     return buf_take(&b);
